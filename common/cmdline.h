@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "base.h"
+
+/*
+ * Kernel command line tokenizer with the kernel's quoting rules (lib/cmdline.c next_arg()):
+ * whitespace separates words unless inside double quotes; a word that starts with '"' has that
+ * quote and a matching trailing quote removed; for key="v w" the value's surrounding quotes are
+ * removed. Words after a lone "--" belong to init and are not returned.
+ */
+
+struct pb_cmdline_arg {
+        struct pb_span word;   /* the whole word, outer quotes removed */
+        struct pb_span key;    /* before the first '=' (outside quotes) */
+        struct pb_span value;  /* after it, surrounding quotes removed */
+        bool has_value;        /* "key" vs "key=" */
+};
+
+struct pb_cmdline_iter {
+        const char *pos, *end;
+        bool done;
+};
+
+void pb_cmdline_iter_init(struct pb_cmdline_iter *it, struct pb_span cmdline);
+/* 1 and fills arg, or 0 at the end (or at "--"). */
+int pb_cmdline_next(struct pb_cmdline_iter *it, struct pb_cmdline_arg *arg);
+
+/* The arguments after "--" (for init), or an empty span. */
+struct pb_span pb_cmdline_init_args(struct pb_span cmdline);
+
+enum pb_cmdline_flags {
+        /* Match "rd.KEY" as KEY (and plain KEY too), like systemd's PROC_CMDLINE_STRIP_RD_PREFIX
+         * when running in the initrd. Without it "rd."-prefixed words never match. */
+        PB_CMDLINE_IN_INITRD = 1 << 0,
+};
+
+/* Does the argument's key match `key` (with the rd. rules above)? */
+bool pb_cmdline_key_matches(const struct pb_cmdline_arg *arg, const char *key, unsigned flags);
+
+/* Last value of key; 1 if found (value may be empty / has_value false), 0 if not. */
+int pb_cmdline_get(struct pb_span cmdline, const char *key, unsigned flags, struct pb_cmdline_arg *ret);
+
+/* Parses a systemd-style boolean: 1/yes/y/true/t/on and 0/no/n/false/f/off. -EINVAL otherwise. */
+int pb_parse_boolean(struct pb_span s);

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "macro.h"
+
+int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_free_ char *buf = NULL;
+        size_t size = 0, alloc = 0;
+
+        for (;;) {
+                if (alloc - size < 4096) {
+                        size_t n = alloc ? alloc * 2 : 4096;
+                        if (n > max + 1)
+                                n = max + 1;
+                        if (n <= size)
+                                return -EFBIG;
+                        char *p = realloc(buf, n + 1);
+                        if (!p)
+                                return -ENOMEM;
+                        buf = p;
+                        alloc = n;
+                }
+                ssize_t k = read(fd, buf + size, alloc - size);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                size += (size_t) k;
+                if (size > max)
+                        return -EFBIG;
+        }
+        if (!buf && !(buf = malloc(1)))
+                return -ENOMEM;
+        buf[size] = 0;
+        *ret = TAKE_PTR(buf);
+        if (ret_size)
+                *ret_size = size;
+        return 0;
+}
+
+int read_full_file(const char *path, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        return read_full_fd(fd, max, ret, ret_size);
+}
+
+int write_file_atomic(const char *path, const void *data, size_t size, unsigned mode) {
+        _cleanup_free_ char *tmp = NULL;
+        struct stat st;
+
+        if (stat(path, &st) == 0)
+                mode = st.st_mode & 07777;
+        if (asprintf(&tmp, "%s.pbtmp.XXXXXX", path) < 0)
+                return -ENOMEM;
+        _cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+
+        int r = 0;
+        const char *p = data;
+        for (size_t left = size; left > 0;) {
+                ssize_t k = write(fd, p, left);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        r = -errno;
+                        goto fail;
+                }
+                p += k;
+                left -= (size_t) k;
+        }
+        if (fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+                r = -errno;
+                goto fail;
+        }
+        if (rename(tmp, path) < 0) {
+                r = -errno;
+                goto fail;
+        }
+        return 0;
+fail:
+        unlink(tmp);
+        return r;
+}
+
+int read_string_or_at_file(const char *arg, size_t max, char **ret) {
+        if (arg[0] == '@')
+                return read_full_file(arg + 1, max, ret, NULL);
+        char *s = strdup(arg);
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}

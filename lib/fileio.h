@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Reads a whole file (up to max bytes; -EFBIG beyond) into a NUL-terminated malloc'd buffer. */
+int read_full_file(const char *path, size_t max, char **ret, size_t *ret_size);
+/* Reads a whole stream (e.g. stdin) the same way. */
+int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size);
+/* Writes data to a temporary file beside path, fsyncs and renames it over path, so readers see the
+ * old or the new content, never a mix. mode is used for a new file (existing mode is kept). */
+int write_file_atomic(const char *path, const void *data, size_t size, unsigned mode);
+/* "@FILE" reads FILE, anything else is returned as a copy. */
+int read_string_or_at_file(const char *arg, size_t max, char **ret);
