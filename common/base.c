@@ -27,14 +27,15 @@ bool pb_span_eq_span(struct pb_span a, struct pb_span b) {
         return a.len == b.len && (a.len == 0 || pb_memcmp(a.ptr, b.ptr, a.len) == 0);
 }
 
+/* n == 0 is answered before touching a.ptr, which may be NULL for an empty span. */
 bool pb_span_startswith(struct pb_span a, const char *prefix) {
         size_t n = pb_strlen(prefix);
-        return a.len >= n && pb_memcmp(a.ptr, prefix, n) == 0;
+        return n == 0 || (a.len >= n && pb_memcmp(a.ptr, prefix, n) == 0);
 }
 
 bool pb_span_endswith(struct pb_span a, const char *suffix) {
         size_t n = pb_strlen(suffix);
-        return a.len >= n && pb_memcmp(a.ptr + a.len - n, suffix, n) == 0;
+        return n == 0 || (a.len >= n && pb_memcmp(a.ptr + a.len - n, suffix, n) == 0);
 }
 
 int pb_span_copy(struct pb_span a, char *buf, size_t size) {

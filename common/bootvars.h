@@ -46,6 +46,8 @@
 #define PB_VAR_NET_INFO "PullbootNetInfo"
 
 /* StubFeatures bits pullboot honours (systemd's numbering). */
+#define PB_STUB_FEATURE_REPORT_BOOT_PARTITION (UINT64_C(1) << 0)  /* LoaderDevicePartUUID */
+#define PB_STUB_FEATURE_REPORT_STUB_PARTITION (UINT64_C(1) << 10) /* StubDevicePartUUID, StubImageIdentifier */
 #define PB_STUB_FEATURE_REPORT_URL (UINT64_C(1) << 11)
 
 /* efivarfs location. */

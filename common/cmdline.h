@@ -8,6 +8,8 @@
  * whitespace separates words unless inside double quotes; a word that starts with '"' has that
  * quote and a matching trailing quote removed; for key="v w" the value's surrounding quotes are
  * removed. Words after a lone "--" belong to init and are not returned.
+ * `word` is the whole word with only a leading '"' (and its trailing partner) removed, so for
+ * key="v w" it is the text key="v w". See cmdline.c for the exact kernel quirks reproduced.
  */
 
 struct pb_cmdline_arg {
@@ -26,20 +28,28 @@ void pb_cmdline_iter_init(struct pb_cmdline_iter *it, struct pb_span cmdline);
 /* 1 and fills arg, or 0 at the end (or at "--"). */
 int pb_cmdline_next(struct pb_cmdline_iter *it, struct pb_cmdline_arg *arg);
 
-/* The arguments after "--" (for init), or an empty span. */
+/* The arguments after "--" (for init), trailing whitespace trimmed, or an empty span. */
 struct pb_span pb_cmdline_init_args(struct pb_span cmdline);
 
 enum pb_cmdline_flags {
         /* Match "rd.KEY" as KEY (and plain KEY too), like systemd's PROC_CMDLINE_STRIP_RD_PREFIX
          * when running in the initrd. Without it "rd."-prefixed words never match. */
         PB_CMDLINE_IN_INITRD = 1 << 0,
+        /* With PB_CMDLINE_IN_INITRD: only "rd.KEY" matches, plain KEY is for the host (systemd's
+         * PROC_CMDLINE_RD_STRICT, which systemd-import-generator uses for systemd.pull=). Without
+         * PB_CMDLINE_IN_INITRD it changes nothing: plain KEY matches, "rd.KEY" does not. */
+        PB_CMDLINE_RD_STRICT = 1 << 1,
 };
 
-/* Does the argument's key match `key` (with the rd. rules above)? */
+/* Does the argument's key match `key` (with the rd. rules above)? '-' and '_' compare equal,
+ * as in the kernel and systemd's proc_cmdline_key_streq(). */
 bool pb_cmdline_key_matches(const struct pb_cmdline_arg *arg, const char *key, unsigned flags);
 
-/* Last value of key; 1 if found (value may be empty / has_value false), 0 if not. */
+/* Last value of key; 1 if found (value may be empty / has_value false), 0 if not. In the initrd
+ * "rd.KEY" and KEY compete on equal terms: whichever comes last wins, as with systemd's
+ * proc_cmdline_parse() callbacks that keep the last value. */
 int pb_cmdline_get(struct pb_span cmdline, const char *key, unsigned flags, struct pb_cmdline_arg *ret);
 
-/* Parses a systemd-style boolean: 1/yes/y/true/t/on and 0/no/n/false/f/off. -EINVAL otherwise. */
+/* Parses a systemd-style boolean: 1/yes/y/true/t/on and 0/no/n/false/f/off, case-insensitive
+ * like systemd's parse_boolean(). -EINVAL otherwise. */
 int pb_parse_boolean(struct pb_span s);

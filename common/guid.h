@@ -16,6 +16,8 @@ int pb_guid_parse(struct pb_span s, pb_guid *ret);
 /* Lowercase canonical text, NUL-terminated; buf needs PB_GUID_STRING_LEN+1. */
 int pb_guid_format(const pb_guid *g, char *buf, size_t size);
 bool pb_guid_eq(const pb_guid *a, const pb_guid *b);
+/* Appends the canonical text (36 characters, no NUL); edk2 prints GUIDs in upper case. */
+void pb_guid_put(struct pb_writer *w, const pb_guid *g, bool upper);
 
 /* Builds a GUID from the canonical field values, e.g.
  * PB_GUID_INIT(0x4a67b082, 0x0a4c, 0x41cf, 0xb6, 0xc7, 0x44, 0x0b, 0x29, 0xbb, 0x8c, 0x4f). */

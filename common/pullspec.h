@@ -34,6 +34,10 @@ enum pb_verify {
 };
 
 #define PB_PULLSPEC_MAX_WARNINGS 8
+/* Longest LOCAL name and longest last URL component we derive names from (Linux NAME_MAX). */
+#define PB_PULLSPEC_NAME_MAX 255
+/* Suffixes tried, in order, for a bootorigin pull with an empty REMOTE. */
+#define PB_PULLSPEC_MAX_CANDIDATES 4
 
 struct pb_pullspec {
         enum pb_image_class class;
@@ -51,8 +55,32 @@ struct pb_pullspec {
         unsigned n_warnings;
 };
 
-/* Parses one expression (the value after "systemd.pull="). -EINVAL with diag naming the option. */
+/*
+ * Parses one expression (the value after "systemd.pull="). -EINVAL with diag naming the option.
+ *
+ * Acceptance follows systemd-import-generator, with these documented differences: a class or type
+ * given twice is refused (systemd silently takes the last one), backslash escapes in OPTIONS and
+ * LOCAL are refused (systemd unescapes them), and verify=sha256:HEX with a malformed digest is
+ * refused (an unknown verify= value still only warns, as in systemd).
+ *
+ * Diagnostics of this module (errors and spec->warnings[]) use a reason that is a template with
+ * at most one "{}", standing for the diag's span: pb_pullspec_diag_format() renders it, e.g.
+ * "option 'blockdev': only supported for raw images".
+ */
 int pb_pullspec_parse(struct pb_span expr, struct pb_pullspec *ret, struct pb_diag *diag);
+
+/* Renders a diag filled by this module ("{}" replaced by the span, control bytes escaped as \xHH),
+ * NUL-terminated, truncated with "..." if buf is small. Returns the length written. */
+size_t pb_pullspec_diag_format(const struct pb_diag *d, char *buf, size_t size);
+
+/* systemd's image_name_is_valid(): a file name (not "." or "..", no '/', at most NAME_MAX bytes),
+ * valid UTF-8 without control characters, not starting with ".#". */
+bool pb_image_name_is_valid(struct pb_span name);
+
+/* systemd's raw_strip_suffixes() / tar_strip_suffixes() on a last URL component. The result is a
+ * prefix of name. tar: -EINVAL if nothing is left. */
+struct pb_span pb_raw_strip_suffixes(struct pb_span name);
+int pb_tar_strip_suffixes(struct pb_span name, struct pb_span *ret);
 
 const char *pb_image_class_to_string(enum pb_image_class c);   /* "sysext", ... */
 const char *pb_image_class_dir(enum pb_image_class c);         /* "extensions", "confexts", "machines", "portables" */
@@ -81,6 +109,8 @@ int pb_pullspec_local_name(const struct pb_pullspec *spec, struct pb_span url, c
  * /var/lib/... when runtime is false (in_initrd decides the default). */
 int pb_pullspec_target_path(const struct pb_pullspec *spec, const char *local_name, bool in_initrd,
                             char *buf, size_t size);
+/* Whether the image goes below /run (runtime=, defaulting to in_initrd). */
+bool pb_pullspec_runtime(const struct pb_pullspec *spec, bool in_initrd);
 
 /* systemd's emergency actions for systemd.pull.success_action= / failure_action=. */
 enum pb_emergency_action {

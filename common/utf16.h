@@ -7,7 +7,19 @@
  * UTF-8 <-> UCS-2 (what UEFI calls CHAR16 strings). Surrogates and code points above U+FFFF are
  * rejected in both directions (-EILSEQ), as are overlong and truncated UTF-8 sequences.
  * UCS-2 data in EFI structures is often unaligned, so it is passed as little-endian bytes.
+ * U+0000 inside UTF-8 input is rejected too: it would silently truncate the CHAR16 string.
  */
+
+/* Decodes the code point at *offset and advances it: 1 with *ret set, 0 at the end of s,
+ * -EILSEQ for anything UCS-2 cannot represent or malformed UTF-8 (*offset unchanged). */
+int pb_utf8_next_ucs2(struct pb_span s, size_t *offset, uint16_t *ret);
+
+/* Encodes one UCS-2 unit (not a surrogate) as UTF-8; returns the byte count, 1..3. */
+size_t pb_ucs2_encode_utf8(uint16_t c, char out[static 3]);
+
+/* Appends s as UCS-2LE to w, plus a NUL unit if nul. -EILSEQ (w may hold a prefix) or the
+ * writer's status. */
+int pb_utf8_put_ucs2le(struct pb_writer *w, struct pb_span s, bool nul);
 
 /* Converts s to UCS-2LE bytes with a terminating NUL (2 bytes). *ret_size = bytes written incl. NUL.
  * -ENOBUFS if it does not fit, -EILSEQ for invalid UTF-8. */

@@ -1,3 +1,454 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* PLACEHOLDER */
-#include "base.h"
+#include "varstore.h"
+#include "utf16.h"
+
+/* Layout facts (edk2 PiFirmwareVolume.h, VariableFormat.h); offsets are relative to their header. */
+#define FV_GUID_OFFSET 0x10
+#define FV_LENGTH_OFFSET 0x20
+#define FV_SIGNATURE_OFFSET 0x28
+#define FV_HEADER_LENGTH_OFFSET 0x30
+#define FV_MIN_HEADER 0x48                 /* fixed part 0x38 + one block map entry + terminator */
+
+#define STORE_HEADER_SIZE 28
+#define STORE_SIZE_OFFSET 16
+#define STORE_FORMAT_OFFSET 20
+#define STORE_STATE_OFFSET 21
+#define STORE_FORMATTED 0x5a
+#define STORE_HEALTHY 0xfe
+
+#define VAR_START_ID 0x55aa
+#define AUTH_HEADER_SIZE 60
+#define PLAIN_HEADER_SIZE 32
+
+#define EFI_VARIABLE_NON_VOLATILE 0x01u
+#define EFI_VARIABLE_AUTHENTICATED_WRITE_ACCESS 0x10u
+#define EFI_VARIABLE_TIME_BASED_AUTHENTICATED_WRITE_ACCESS 0x20u
+
+static const pb_guid nv_data_fv_guid =
+        PB_GUID_INIT(0xfff12b8d, 0x7696, 0x4c8b, 0xa9, 0x85, 0x27, 0x47, 0x07, 0x5b, 0x4f, 0x50);
+static const pb_guid auth_store_guid =
+        PB_GUID_INIT(0xaaf32c78, 0x947b, 0x439a, 0xa1, 0x80, 0x2e, 0x14, 0x4e, 0xc3, 0x77, 0x92);
+static const pb_guid plain_store_guid =
+        PB_GUID_INIT(0xddcf3616, 0x3275, 0x4164, 0x98, 0xb6, 0xfe, 0x85, 0x70, 0x7f, 0xfe, 0x7d);
+
+static size_t align4(size_t v) {
+        return (v + 3) & ~(size_t) 3;
+}
+
+static bool guid_at(const uint8_t *p, const pb_guid *g) {
+        return pb_memcmp(p, g->b, 16) == 0;
+}
+
+/*
+ * Decodes the record at off. Like edk2's NameSizeOfVariable()/DataSizeOfVariable(), a header with
+ * any all-ones field (an erased or half-written header) has empty name and data. Returns 1, 0 when
+ * there is no record at off (edk2's IsValidVariableHeader), -EBADMSG if it runs past the store.
+ */
+static int parse_record(const struct pb_varstore *vs, size_t off, struct pb_varstore_var *ret) {
+        const uint8_t *h;
+        uint32_t name_size, data_size;
+        size_t o_name, o_data, o_guid;
+
+        if (off >= vs->end_offset || vs->end_offset - off < vs->header_size)
+                return 0;
+        h = vs->buf + off;
+        if (pb_le16(h) != VAR_START_ID)
+                return 0;
+
+        pb_memset(ret, 0, sizeof *ret);
+        ret->offset = off;
+        ret->state = h[2];
+        ret->attributes = pb_le32(h + 4);
+        if (vs->authenticated) {
+                ret->monotonic_count = pb_le64(h + 8);
+                pb_memcpy(ret->timestamp, h + 16, 16);
+                ret->pubkey_index = pb_le32(h + 32);
+                o_name = 36, o_data = 40, o_guid = 44;
+        } else {
+                o_name = 8, o_data = 12, o_guid = 16;
+        }
+        name_size = pb_le32(h + o_name);
+        data_size = pb_le32(h + o_data);
+        pb_memcpy(ret->guid.b, h + o_guid, 16);
+        if (ret->state == 0xff || name_size == UINT32_MAX || data_size == UINT32_MAX ||
+            ret->attributes == UINT32_MAX)
+                name_size = data_size = 0;
+
+        if ((uint64_t) name_size + data_size > vs->end_offset - off - vs->header_size)
+                return -EBADMSG;
+        ret->name = h + vs->header_size;
+        ret->name_size = name_size;
+        ret->data = ret->name + name_size;
+        ret->data_size = data_size;
+        ret->record_size = vs->header_size + name_size + data_size;
+        return 1;
+}
+
+static size_t next_offset(const struct pb_varstore *vs, const struct pb_varstore_var *v) {
+        size_t n = align4(v->offset + v->record_size);
+        return n > vs->end_offset ? vs->end_offset : n;
+}
+
+static bool same_variable(const struct pb_varstore_var *a, const uint8_t *name, size_t name_size,
+                          const pb_guid *guid) {
+        return a->name_size == name_size && pb_guid_eq(&a->guid, guid) &&
+                pb_memcmp(a->name, name, name_size) == 0;
+}
+
+int pb_varstore_open(struct pb_varstore *vs, uint8_t *buf, size_t size, struct pb_diag *diag) {
+        uint64_t fv_length;
+        uint16_t hlen;
+        uint32_t store_size;
+        uint16_t sum = 0;
+        size_t off;
+        const uint8_t *s;
+
+        if (!vs || !buf)
+                return -EINVAL;
+        pb_memset(vs, 0, sizeof *vs);
+
+        if (size < FV_MIN_HEADER + STORE_HEADER_SIZE)
+                return pb_diag_set(diag, -EBADMSG, "too small for a firmware volume with a variable store",
+                                   PB_SPAN_NULL);
+        if (pb_memcmp(buf + FV_SIGNATURE_OFFSET, "_FVH", 4) != 0)
+                return pb_diag_set(diag, -EBADMSG, "no firmware volume signature '_FVH' at offset 0x28",
+                                   pb_span_make((const char *) buf + FV_SIGNATURE_OFFSET, 4));
+        if (!guid_at(buf + FV_GUID_OFFSET, &nv_data_fv_guid))
+                return pb_diag_set(diag, -EBADMSG,
+                                   "firmware volume is not an NV data volume (gEfiSystemNvDataFvGuid)",
+                                   pb_span_make((const char *) buf + FV_GUID_OFFSET, 16));
+        fv_length = pb_le64(buf + FV_LENGTH_OFFSET);
+        hlen = pb_le16(buf + FV_HEADER_LENGTH_OFFSET);
+        if (fv_length > size)
+                return pb_diag_set(diag, -EBADMSG, "firmware volume length exceeds the file",
+                                   pb_span_make((const char *) buf + FV_LENGTH_OFFSET, 8));
+        if (hlen < FV_MIN_HEADER || (hlen & 1) || (uint64_t) hlen + STORE_HEADER_SIZE > fv_length)
+                return pb_diag_set(diag, -EBADMSG, "bad firmware volume header length",
+                                   pb_span_make((const char *) buf + FV_HEADER_LENGTH_OFFSET, 2));
+        for (size_t i = 0; i < hlen; i += 2)
+                sum = (uint16_t) (sum + pb_le16(buf + i));
+        if (sum != 0)
+                return pb_diag_set(diag, -EBADMSG, "firmware volume header checksum mismatch",
+                                   pb_span_make((const char *) buf, hlen));
+
+        s = buf + hlen;
+        if (guid_at(s, &auth_store_guid)) {
+                vs->authenticated = true;
+                vs->header_size = AUTH_HEADER_SIZE;
+        } else if (guid_at(s, &plain_store_guid)) {
+                vs->header_size = PLAIN_HEADER_SIZE;
+        } else
+                return pb_diag_set(diag, -EBADMSG, "no edk2 variable store header after the volume header",
+                                   pb_span_make((const char *) s, 16));
+        store_size = pb_le32(s + STORE_SIZE_OFFSET);
+        if (store_size < STORE_HEADER_SIZE + vs->header_size || store_size > fv_length - hlen)
+                return pb_diag_set(diag, -EBADMSG, "variable store size does not fit the volume",
+                                   pb_span_make((const char *) s + STORE_SIZE_OFFSET, 4));
+        if (s[STORE_FORMAT_OFFSET] != STORE_FORMATTED || s[STORE_STATE_OFFSET] != STORE_HEALTHY)
+                return pb_diag_set(diag, -EBADMSG, "variable store is not formatted and healthy",
+                                   pb_span_make((const char *) s + STORE_FORMAT_OFFSET, 2));
+
+        vs->buf = buf;
+        vs->size = size;
+        vs->store_offset = hlen;
+        vs->vars_offset = align4(hlen + STORE_HEADER_SIZE);
+        vs->end_offset = hlen + store_size;
+        if (vs->vars_offset > vs->end_offset)
+                return pb_diag_set(diag, -EBADMSG, "variable store too small", PB_SPAN_NULL);
+
+        off = vs->vars_offset;
+        for (;;) {
+                struct pb_varstore_var v;
+                int r = parse_record(vs, off, &v);
+                if (r < 0) {
+                        vs->buf = NULL;
+                        return pb_diag_set(diag, r, "variable record runs past the end of the store",
+                                           pb_span_make((const char *) buf + off, vs->header_size));
+                }
+                if (r == 0)
+                        break;
+                off = next_offset(vs, &v);
+        }
+        vs->free_offset = off;
+        for (size_t i = off; i < vs->end_offset; i++)
+                if (buf[i] != 0xff) {
+                        vs->free_dirty = true;
+                        break;
+                }
+        return 0;
+}
+
+int pb_varstore_next(const struct pb_varstore *vs, size_t *cursor, struct pb_varstore_var *ret) {
+        size_t off = *cursor ? *cursor : vs->vars_offset;
+        int r;
+
+        if (!vs->buf || off >= vs->free_offset)
+                return 0;
+        r = parse_record(vs, off, ret);
+        if (r <= 0)
+                return r;
+        *cursor = next_offset(vs, ret);
+        return 1;
+}
+
+/*
+ * edk2's FindVariableEx(): the first VAR_ADDED match wins; otherwise the last in-deleted-transition
+ * match. Non-negative return: 1/0 found.
+ */
+static int find_record(const struct pb_varstore *vs, const uint8_t *name, size_t name_size, const pb_guid *guid,
+                       struct pb_varstore_var *ret) {
+        struct pb_varstore_var v, transition;
+        bool have_transition = false;
+        size_t c = 0;
+
+        while (pb_varstore_next(vs, &c, &v) > 0) {
+                if (!same_variable(&v, name, name_size, guid))
+                        continue;
+                if (v.state == PB_VAR_STATE_ADDED) {
+                        if (ret)
+                                *ret = v;
+                        return 1;
+                }
+                if (v.state == PB_VAR_STATE_IN_DELETED_TRANSITION) {
+                        transition = v;
+                        have_transition = true;
+                }
+        }
+        if (have_transition && ret)
+                *ret = transition;
+        return have_transition;
+}
+
+/* The one record pb_varstore_find() would return for its name and GUID; duplicates (which edk2
+ * never writes, but a damaged store may hold) are shadowed exactly as edk2's lookup shadows them. */
+static bool record_is_live(const struct pb_varstore *vs, const struct pb_varstore_var *v) {
+        struct pb_varstore_var found;
+
+        if (v->state != PB_VAR_STATE_ADDED && v->state != PB_VAR_STATE_IN_DELETED_TRANSITION)
+                return false;
+        return find_record(vs, v->name, v->name_size, &v->guid, &found) > 0 && found.offset == v->offset;
+}
+
+int pb_varstore_next_live(const struct pb_varstore *vs, size_t *cursor, struct pb_varstore_var *ret) {
+        int r;
+
+        while ((r = pb_varstore_next(vs, cursor, ret)) > 0)
+                if (record_is_live(vs, ret))
+                        return 1;
+        return r;
+}
+
+static bool valid_ucs2_name(const uint8_t *name, size_t name_size) {
+        return name && name_size >= 2 && (name_size & 1) == 0 &&
+                name[name_size - 1] == 0 && name[name_size - 2] == 0;
+}
+
+int pb_varstore_find_ucs2(const struct pb_varstore *vs, const uint8_t *name, size_t name_size,
+                          const pb_guid *guid, struct pb_varstore_var *ret) {
+        if (!vs->buf || !valid_ucs2_name(name, name_size) || !guid)
+                return -EINVAL;
+        return find_record(vs, name, name_size, guid, ret);
+}
+
+static int name_to_ucs2(const char *name, uint8_t *buf, size_t size, size_t *ret_size) {
+        int r;
+
+        if (!name || !*name)
+                return -EINVAL;
+        r = pb_utf8_to_ucs2le(pb_span_from_str(name), buf, size, ret_size);
+        return r == -ENOBUFS ? -ENAMETOOLONG : r;
+}
+
+int pb_varstore_find(const struct pb_varstore *vs, const char *name, const pb_guid *guid,
+                     struct pb_varstore_var *ret) {
+        uint8_t n[(PB_VARSTORE_NAME_MAX + 1) * 2];
+        size_t ns;
+        int r = name_to_ucs2(name, n, sizeof n, &ns);
+        if (r < 0)
+                return r;
+        return pb_varstore_find_ucs2(vs, n, ns, guid, ret);
+}
+
+size_t pb_varstore_free_space(const struct pb_varstore *vs) {
+        if (!vs->buf || vs->free_dirty)
+                return 0;
+        return vs->end_offset - vs->free_offset;
+}
+
+/* Bytes the live records occupy (aligned), not counting the record at skip. */
+static size_t live_bytes(const struct pb_varstore *vs, size_t skip) {
+        struct pb_varstore_var v;
+        size_t c = 0, total = 0;
+
+        while (pb_varstore_next_live(vs, &c, &v) > 0)
+                if (v.offset != skip)
+                        total += align4(v.record_size);
+        return total;
+}
+
+size_t pb_varstore_reclaimable(const struct pb_varstore *vs) {
+        if (!vs->buf)
+                return 0;
+        return vs->free_offset - vs->vars_offset - live_bytes(vs, SIZE_MAX);
+}
+
+/*
+ * Reclaim, dropping the record at skip (edk2 drops the variable being updated, whose new
+ * version is written right after). First every record is settled: the live one of each variable
+ * becomes VAR_ADDED (a lone in-deleted-transition copy is promoted, as edk2's second pass does),
+ * shadowed copies become deleted. Then the live records are moved down in storage order. Records only ever move
+ * towards the start, so nothing is overwritten before it is copied.
+ */
+static void reclaim_except(struct pb_varstore *vs, size_t skip) {
+        struct pb_varstore_var v;
+        size_t c = 0, w = vs->vars_offset;
+
+        while (pb_varstore_next(vs, &c, &v) > 0)
+                if (v.state == PB_VAR_STATE_ADDED || v.state == PB_VAR_STATE_IN_DELETED_TRANSITION)
+                        vs->buf[v.offset + 2] = record_is_live(vs, &v) ? PB_VAR_STATE_ADDED : PB_VAR_STATE_DELETED;
+
+        c = 0;
+        while (pb_varstore_next(vs, &c, &v) > 0) {
+                size_t n;
+
+                if (v.state != PB_VAR_STATE_ADDED || v.offset == skip)
+                        continue;
+                n = align4(v.record_size);
+                if (n > vs->end_offset - w)
+                        n = vs->end_offset - w;
+                if (w != v.offset)
+                        pb_memmove(vs->buf + w, vs->buf + v.offset, n);
+                w += n;
+        }
+        pb_memset(vs->buf + w, 0xff, vs->end_offset - w);
+        vs->free_offset = w;
+        vs->free_dirty = false;
+}
+
+void pb_varstore_reclaim(struct pb_varstore *vs) {
+        if (vs->buf)
+                reclaim_except(vs, SIZE_MAX);
+}
+
+static void mark(struct pb_varstore *vs, size_t off, uint8_t state_mask) {
+        vs->buf[off + 2] &= state_mask;
+}
+
+int pb_varstore_delete_ucs2(struct pb_varstore *vs, const uint8_t *name, size_t name_size, const pb_guid *guid) {
+        struct pb_varstore_var v;
+        int r, deleted = 0;
+
+        if (!vs->buf || !valid_ucs2_name(name, name_size) || !guid)
+                return -EINVAL;
+        /* A deleted variable must stay deleted: older in-transition copies would otherwise surface. */
+        while ((r = find_record(vs, name, name_size, guid, &v)) > 0) {
+                mark(vs, v.offset, PB_VAR_STATE_DELETED);
+                deleted = 1;
+        }
+        return r < 0 ? r : deleted;
+}
+
+int pb_varstore_delete(struct pb_varstore *vs, const char *name, const pb_guid *guid) {
+        uint8_t n[(PB_VARSTORE_NAME_MAX + 1) * 2];
+        size_t ns;
+        int r = name_to_ucs2(name, n, sizeof n, &ns);
+        if (r < 0)
+                return r;
+        return pb_varstore_delete_ucs2(vs, n, ns, guid);
+}
+
+static void write_record(struct pb_varstore *vs, size_t off, const uint8_t *name, size_t name_size,
+                         const pb_guid *guid, uint32_t attributes, const void *data, size_t data_size) {
+        uint8_t *h = vs->buf + off;
+        size_t o_name, o_data, o_guid;
+
+        /* Like edk2: erased bytes (0xff) underneath, header fields zeroed, state valid-only until
+         * name and data are in place. */
+        pb_memset(h, 0, vs->header_size);
+        pb_put_le16(h, VAR_START_ID);
+        h[2] = PB_VAR_STATE_HEADER_VALID_ONLY;
+        pb_put_le32(h + 4, attributes);
+        if (vs->authenticated)
+                o_name = 36, o_data = 40, o_guid = 44;
+        else
+                o_name = 8, o_data = 12, o_guid = 16;
+        pb_put_le32(h + o_name, (uint32_t) name_size);
+        pb_put_le32(h + o_data, (uint32_t) data_size);
+        pb_memcpy(h + o_guid, guid->b, 16);
+        pb_memcpy(h + vs->header_size, name, name_size);
+        if (data_size)
+                pb_memcpy(h + vs->header_size + name_size, data, data_size);
+        h[2] = PB_VAR_STATE_ADDED;
+}
+
+int pb_varstore_set_ucs2(struct pb_varstore *vs, const uint8_t *name, size_t name_size, const pb_guid *guid,
+                         uint32_t attributes, const void *data, size_t data_size) {
+        struct pb_varstore_var old;
+        bool have_old;
+        size_t need, avail;
+        int r;
+
+        if (!vs->buf || !valid_ucs2_name(name, name_size) || !guid || (data_size && !data))
+                return -EINVAL;
+        if (!(attributes & EFI_VARIABLE_NON_VOLATILE))
+                return -EINVAL;    /* a volatile variable has no place in the NV store */
+        if (attributes & (EFI_VARIABLE_AUTHENTICATED_WRITE_ACCESS | EFI_VARIABLE_TIME_BASED_AUTHENTICATED_WRITE_ACCESS))
+                return -EOPNOTSUPP;
+        if (data_size == 0)        /* SetVariable() with no data deletes */
+                return pb_varstore_delete_ucs2(vs, name, name_size, guid);
+
+        r = find_record(vs, name, name_size, guid, &old);
+        if (r < 0)
+                return r;
+        have_old = r > 0;
+        if (have_old) {
+                if (old.attributes & (EFI_VARIABLE_AUTHENTICATED_WRITE_ACCESS |
+                                      EFI_VARIABLE_TIME_BASED_AUTHENTICATED_WRITE_ACCESS))
+                        return -EOPNOTSUPP;
+                if (old.attributes == attributes && old.data_size == data_size &&
+                    pb_memcmp(old.data, data, data_size) == 0)
+                        return 0;
+        }
+
+        if ((uint64_t) name_size + data_size > UINT32_MAX)
+                return -ENOSPC;
+        need = align4(vs->header_size + name_size + data_size);
+        avail = pb_varstore_free_space(vs);
+        if (need + vs->reserve > avail || need + vs->reserve < need) {
+                size_t capacity = vs->end_offset - vs->vars_offset;
+                size_t used = live_bytes(vs, have_old ? old.offset : SIZE_MAX);
+
+                if (used > capacity || need > capacity - used || vs->reserve > capacity - used - need)
+                        return -ENOSPC;
+                reclaim_except(vs, have_old ? old.offset : SIZE_MAX);
+                have_old = false;
+        }
+
+        if (have_old)
+                mark(vs, old.offset, PB_VAR_STATE_IN_DELETED_TRANSITION);
+        size_t at = vs->free_offset;
+        write_record(vs, at, name, name_size, guid, attributes, data, data_size);
+        vs->free_offset += need;
+        if (vs->free_offset > vs->end_offset)
+                vs->free_offset = vs->end_offset;
+        if (have_old)
+                mark(vs, old.offset, PB_VAR_STATE_DELETED);
+        /* Shadowed duplicates of a damaged store must not resurface later. */
+        struct pb_varstore_var v;
+        size_t c = 0;
+        while (pb_varstore_next(vs, &c, &v) > 0)
+                if (v.offset != at && same_variable(&v, name, name_size, guid) &&
+                    (v.state == PB_VAR_STATE_ADDED || v.state == PB_VAR_STATE_IN_DELETED_TRANSITION))
+                        mark(vs, v.offset, PB_VAR_STATE_DELETED);
+        return 1;
+}
+
+int pb_varstore_set(struct pb_varstore *vs, const char *name, const pb_guid *guid, uint32_t attributes,
+                    const void *data, size_t data_size) {
+        uint8_t n[(PB_VARSTORE_NAME_MAX + 1) * 2];
+        size_t ns;
+        int r = name_to_ucs2(name, n, sizeof n, &ns);
+        if (r < 0)
+                return r;
+        return pb_varstore_set_ucs2(vs, n, ns, guid, attributes, data, data_size);
+}

@@ -1,9 +1,135 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* PLACEHOLDER: replaced by the implementation of 'pullboot mount-root'. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "fileio.h"
 #include "log.h"
+#include "root.h"
 #include "verbs.h"
 
+#define CMDLINE_MAX (64 * 1024)
+
+static void help(void) {
+        printf("Usage: pullboot mount-root [OPTIONS...]\n"
+               "\n"
+               "Mount the root file system named by root= (and rootfstype=, rootflags=, ro, rw) on\n"
+               "the kernel command line, as systemd's fstab- and gpt-auto-generators do:\n"
+               "root=gpt-auto (the DPS root partition of the loop device 'rootdisk'), a device path,\n"
+               "UUID=, PARTUUID=, LABEL=, PARTLABEL=, bind:PATH or tmpfs. Prints\n"
+               "'DEVICE WHERE FSTYPE ro|rw' for each mount.\n"
+               "\n"
+               "Options:\n"
+               "  -h --help              show this help\n"
+               "     --version           show the version\n"
+               "     --cmdline STRING|@FILE\n"
+               "                         use this kernel command line instead of /proc/cmdline\n"
+               "     --origin URL        accepted for symmetry with 'pullboot plan' (unused here)\n"
+               "     --where DIR         mount point (default /sysroot)\n"
+               "     --disk DEVICE       whole disk for root=gpt-auto instead of the 'rootdisk' loop device\n"
+               "     --timeout MS        wait at most MS milliseconds for the device (default 10000)\n"
+               "     --dry-run           find the device and file system type, mount nothing\n"
+               "\n"
+               "Exit status: 0 mounted, 1 failure, 2 invalid usage or an invalid root=.\n");
+}
+
+static void print_mount(const char *device, const char *where, const char *suffix, const char *fstype, bool ro) {
+        printf("%s %s%s %s %s\n", device, where, suffix, fstype, ro ? "ro" : "rw");
+}
+
 int verb_mount_root(int argc, char **argv) {
-        log_error("'mount-root' is not implemented yet");
-        return PB_EXIT_FAILURE;
+        enum { ARG_VERSION = 0x100, ARG_CMDLINE, ARG_ORIGIN, ARG_WHERE, ARG_DISK, ARG_TIMEOUT, ARG_DRY_RUN };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "cmdline", required_argument, NULL, ARG_CMDLINE },
+                { "origin", required_argument, NULL, ARG_ORIGIN },
+                { "where", required_argument, NULL, ARG_WHERE },
+                { "disk", required_argument, NULL, ARG_DISK },
+                { "timeout", required_argument, NULL, ARG_TIMEOUT },
+                { "dry-run", no_argument, NULL, ARG_DRY_RUN },
+                {}
+        };
+        struct root_mount_options opts = {};
+        const char *cmdline_arg = NULL;
+        _cleanup_free_ char *cmdline = NULL;
+        struct root_spec spec;
+        struct root_resolved res;
+        struct pb_diag diag = {};
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return PB_EXIT_OK;
+                case ARG_VERSION:
+                        printf("pullboot %s\n", PULLBOOT_VERSION);
+                        return PB_EXIT_OK;
+                case ARG_CMDLINE:
+                        cmdline_arg = optarg;
+                        break;
+                case ARG_ORIGIN:
+                        break;
+                case ARG_WHERE:
+                        if (optarg[0] != '/') {
+                                log_error("--where needs an absolute path, got '%s'", optarg);
+                                return PB_EXIT_USAGE;
+                        }
+                        opts.where = optarg;
+                        break;
+                case ARG_DISK:
+                        opts.gpt_auto_disk = optarg;
+                        break;
+                case ARG_TIMEOUT: {
+                        char *end;
+                        unsigned long v = strtoul(optarg, &end, 10);
+                        if (*optarg == '\0' || *end != '\0' || v == 0 || v > 3600 * 1000) {
+                                log_error("invalid --timeout '%s': expected milliseconds, 1..3600000", optarg);
+                                return PB_EXIT_USAGE;
+                        }
+                        opts.timeout_ms = (unsigned) v;
+                        break;
+                }
+                case ARG_DRY_RUN:
+                        opts.dry_run = true;
+                        break;
+                default:
+                        log_error("run 'pullboot mount-root --help' for the options");
+                        return PB_EXIT_USAGE;
+                }
+        if (optind != argc) {
+                log_error("unexpected argument '%s'; run 'pullboot mount-root --help'", argv[optind]);
+                return PB_EXIT_USAGE;
+        }
+
+        if (cmdline_arg)
+                r = read_string_or_at_file(cmdline_arg, CMDLINE_MAX, &cmdline);
+        else
+                r = read_full_file("/proc/cmdline", CMDLINE_MAX, &cmdline, NULL);
+        if (r < 0) {
+                log_error_errno(r, "cannot read the kernel command line from %s",
+                                cmdline_arg ? cmdline_arg : "/proc/cmdline");
+                return cmdline_arg ? PB_EXIT_USAGE : PB_EXIT_FAILURE;
+        }
+
+        r = root_spec_from_cmdline(pb_span_from_str(cmdline), &spec, &diag);
+        if (r < 0) {
+                log_error("kernel command line: '%.*s': %s", (int) diag.where.len,
+                          diag.where.ptr ? diag.where.ptr : "", diag.reason ? diag.reason : "invalid");
+                return PB_EXIT_USAGE;
+        }
+
+        r = root_mount(&spec, &opts, &res);
+        if (r < 0)
+                return r == -ENODATA ? PB_EXIT_USAGE : PB_EXIT_FAILURE;
+
+        const char *where = opts.where ?: "/sysroot";
+        print_mount(res.device, where, "", spec.kind == ROOT_BIND ? "bind" : res.fstype, res.read_only);
+        if (res.usr_device[0])
+                print_mount(res.usr_device, where, "/usr", res.usr_fstype, res.usr_read_only);
+        return fflush(stdout) == 0 ? PB_EXIT_OK : PB_EXIT_FAILURE;
 }

@@ -1,9 +1,182 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* PLACEHOLDER: replaced by the implementation of 'pullboot plan'. */
+/* `pullboot plan`: gather the inputs the initrd would use, build the plan and print it. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "efivars.h"
+#include "fileio.h"
 #include "log.h"
+#include "plan.h"
 #include "verbs.h"
 
+/* The kernel's command line is at most a few KiB; credentials are small text files. */
+#define CMDLINE_MAX (1024 * 1024)
+#define CREDENTIAL_MAX (1024 * 1024)
+
+static void help(void) {
+        printf("Usage: pullboot plan [OPTIONS...]\n"
+               "\n"
+               "Print what the initrd would do (which images it would pull from where, where they\n"
+               "would land, how the root file system would be found), doing nothing.\n"
+               "\n"
+               "Options:\n"
+               "  -h --help              show this help\n"
+               "     --version           show the version\n"
+               "     --cmdline STRING    kernel command line, or @FILE to read it from FILE\n"
+               "                         (default: /proc/cmdline)\n"
+               "     --origin URL        boot origin URL; \"\" for none (default: the StubDeviceURL\n"
+               "                         EFI variable, else LoaderDeviceURL)\n"
+               "     --credential FILE   import.pull credential (default:\n"
+               "                         $CREDENTIALS_DIRECTORY/import.pull if it exists)\n"
+               "     --json              print JSON (format documented in pullboot(8))\n"
+               "     --initrd            plan as in the initrd: rd.systemd.pull=, images below /run\n"
+               "                         (default)\n"
+               "     --host              plan as on the host: systemd.pull=, images below /var/lib\n"
+               "\n"
+               "Exit status: 0 valid plan, 1 failure, 2 invalid usage or an invalid pull\n"
+               "expression, root= or action (the message names it).\n");
+}
+
+static int read_default_credential(char **ret) {
+        const char *dir = getenv("CREDENTIALS_DIRECTORY");
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        *ret = NULL;
+        if (!dir || !*dir)
+                return 0;
+        if (asprintf(&path, "%s/import.pull", dir) < 0)
+                return log_error_errno(-ENOMEM, "cannot build the credential path");
+        r = read_full_file(path, CREDENTIAL_MAX, ret, NULL);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return log_error_errno(r, "cannot read credential %s", path);
+        return 0;
+}
+
 int verb_plan(int argc, char **argv) {
-        log_error("'plan' is not implemented yet");
-        return PB_EXIT_FAILURE;
+        enum { ARG_VERSION = 0x100, ARG_CMDLINE, ARG_ORIGIN, ARG_CREDENTIAL, ARG_JSON, ARG_INITRD, ARG_HOST };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "cmdline", required_argument, NULL, ARG_CMDLINE },
+                { "origin", required_argument, NULL, ARG_ORIGIN },
+                { "credential", required_argument, NULL, ARG_CREDENTIAL },
+                { "json", no_argument, NULL, ARG_JSON },
+                { "initrd", no_argument, NULL, ARG_INITRD },
+                { "host", no_argument, NULL, ARG_HOST },
+                {}
+        };
+        const char *arg_cmdline = NULL, *arg_origin = NULL, *arg_credential = NULL, *origin_source = NULL;
+        _cleanup_free_ char *cmdline = NULL, *origin = NULL, *credential = NULL;
+        _cleanup_plan_ struct plan *plan = NULL;
+        enum plan_mode mode = PLAN_MODE_INITRD;
+        bool json = false;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return PB_EXIT_OK;
+                case ARG_VERSION:
+                        printf("pullboot %s\n", PULLBOOT_VERSION);
+                        return PB_EXIT_OK;
+                case ARG_CMDLINE:
+                        arg_cmdline = optarg;
+                        break;
+                case ARG_ORIGIN:
+                        arg_origin = optarg;
+                        break;
+                case ARG_CREDENTIAL:
+                        arg_credential = optarg;
+                        break;
+                case ARG_JSON:
+                        json = true;
+                        break;
+                case ARG_INITRD:
+                        mode = PLAN_MODE_INITRD;
+                        break;
+                case ARG_HOST:
+                        mode = PLAN_MODE_HOST;
+                        break;
+                default:
+                        log_error("run 'pullboot plan --help' for the options");
+                        return PB_EXIT_USAGE;
+                }
+        if (optind < argc) {
+                log_error("unexpected argument '%s'; run 'pullboot plan --help'", argv[optind]);
+                return PB_EXIT_USAGE;
+        }
+
+        if (arg_cmdline)
+                r = read_string_or_at_file(arg_cmdline, CMDLINE_MAX, &cmdline);
+        else
+                r = read_full_file("/proc/cmdline", CMDLINE_MAX, &cmdline, NULL);
+        if (r < 0) {
+                log_error_errno(r, "cannot read the kernel command line from %s",
+                                arg_cmdline ? arg_cmdline + (arg_cmdline[0] == '@') : "/proc/cmdline");
+                return arg_cmdline ? PB_EXIT_USAGE : PB_EXIT_FAILURE;
+        }
+
+        if (arg_origin) {
+                if (*arg_origin) {
+                        origin = strdup(arg_origin);
+                        if (!origin) {
+                                log_error("out of memory");
+                                return PB_EXIT_FAILURE;
+                        }
+                        origin_source = "--origin";
+                }
+        } else {
+                r = efivars_read_origin(&origin, &origin_source);
+                if (r < 0 && r != -ENOENT)
+                        log_warning_errno(r, "cannot read the boot origin from EFI variables, assuming none");
+        }
+
+        if (arg_credential) {
+                r = read_full_file(arg_credential, CREDENTIAL_MAX, &credential, NULL);
+                if (r < 0) {
+                        log_error_errno(r, "cannot read credential file %s", arg_credential);
+                        return PB_EXIT_USAGE;
+                }
+        } else if (read_default_credential(&credential) < 0)
+                return PB_EXIT_FAILURE;
+
+        r = plan_build(cmdline, origin, credential, mode, &plan);
+        if (r < 0) {
+                log_error_errno(r, "cannot build the plan");
+                return PB_EXIT_FAILURE;
+        }
+        plan->origin_source = origin_source;
+
+        r = json ? plan_print_json(plan, stdout) : plan_print_text(plan, stdout);
+        if (r < 0) {
+                log_error_errno(r, "cannot write the plan");
+                return PB_EXIT_FAILURE;
+        }
+
+        if (plan_is_valid(plan))
+                return PB_EXIT_OK;
+
+        /* One line per problem on stderr, so scripts see why even with --json. */
+        for (size_t i = 0; i < plan->n_pulls; i++) {
+                const struct plan_pull *p = &plan->pulls[i];
+                if (p->status != PLAN_PULL_INVALID)
+                        continue;
+                /* The reason quotes the offending part (escaped); the raw expression may hold
+                 * anything, so it is not echoed here. */
+                if (p->source == PLAN_SOURCE_CREDENTIAL)
+                        log_error("pull %zu (%s line %u): %s", i, p->key, p->line, p->reason);
+                else
+                        log_error("pull %zu (%s=): %s", i, p->key, p->reason);
+        }
+        for (size_t i = 0; i < plan->n_errors; i++)
+                log_error("%s", plan->errors[i]);
+        return PB_EXIT_USAGE;
 }

@@ -1,9 +1,196 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* PLACEHOLDER: replaced by the implementation of 'pullboot pull'. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
 #include "log.h"
+#include "pull.h"
+#include "url.h"
 #include "verbs.h"
 
+static void help(void) {
+        printf("Usage: pullboot pull [OPTIONS...] URL TARGET\n"
+               "\n"
+               "Download URL, decompress it while it streams in (xz, zstd, gzip, bzip2 or none,\n"
+               "told by its magic bytes), verify it and put it at TARGET atomically.\n"
+               "\n"
+               "Options:\n"
+               "     --type=raw|tar         raw disk image (written sparsely) or tar tree (default raw)\n"
+               "     --verify=MODE          no, checksum (URL.sha256 or SHA256SUMS), signature\n"
+               "                            (SHA256SUMS.gpg via gpgv) or sha256:HEX (default no)\n"
+               "     --ro                   make the result read-only\n"
+               "     --force                replace an existing TARGET\n"
+               "     --keyring=FILE         keyring for --verify=signature\n"
+               "                            (default " PULL_DEFAULT_KEYRING ")\n"
+               "     --ca-bundle=FILE       trust these CAs for https (default: the system's)\n"
+               "     --max-size=BYTES       refuse downloads or images larger than this (K, M, G, T)\n"
+               "     --retries=N            failed attempts in a row before giving up (default %d)\n"
+               "     --retry-delay=MS       first backoff step, doubled per failure (default %d)\n"
+               "     --stall-timeout=SEC    abort an attempt after SEC seconds without data (default %d)\n"
+               "     --progress=MODE        auto, bar, plain, json or none (default auto)\n"
+               "  -q --quiet                only print errors\n"
+               "  -h --help                 show this help\n"
+               "     --version              show the version\n"
+               "\n"
+               "Exit status: 0 success, 1 failure (nothing is left at TARGET), 2 invalid usage.\n"
+               "See pullboot(8).\n",
+               PULL_DEFAULT_RETRIES, PULL_DEFAULT_RETRY_DELAY_MS, PULL_DEFAULT_STALL_TIMEOUT_SEC);
+}
+
+static int parse_size(const char *s, uint64_t *ret) {
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (errno != 0 || end == s || s[0] == '-')
+                return -EINVAL;
+        unsigned shift = 0;
+        switch (*end) {
+        case 0: break;
+        case 'K': shift = 10; end++; break;
+        case 'M': shift = 20; end++; break;
+        case 'G': shift = 30; end++; break;
+        case 'T': shift = 40; end++; break;
+        default: return -EINVAL;
+        }
+        if (*end != 0 || (shift > 0 && v > (UINT64_MAX >> shift)))
+                return -EINVAL;
+        *ret = (uint64_t) v << shift;
+        return 0;
+}
+
+static int parse_uint(const char *s, unsigned max, unsigned *ret) {
+        char *end;
+        errno = 0;
+        unsigned long v = strtoul(s, &end, 10);
+        if (errno != 0 || end == s || *end != 0 || s[0] == '-' || v > max)
+                return -EINVAL;
+        *ret = (unsigned) v;
+        return 0;
+}
+
 int verb_pull(int argc, char **argv) {
-        log_error("'pull' is not implemented yet");
-        return PB_EXIT_FAILURE;
+        enum {
+                ARG_TYPE = 0x100, ARG_VERIFY, ARG_RO, ARG_FORCE, ARG_KEYRING, ARG_CA_BUNDLE, ARG_MAX_SIZE,
+                ARG_RETRIES, ARG_RETRY_DELAY, ARG_STALL_TIMEOUT, ARG_PROGRESS, ARG_VERSION,
+        };
+        static const struct option options[] = {
+                { "type", required_argument, NULL, ARG_TYPE },
+                { "verify", required_argument, NULL, ARG_VERIFY },
+                { "ro", no_argument, NULL, ARG_RO },
+                { "read-only", no_argument, NULL, ARG_RO },
+                { "force", no_argument, NULL, ARG_FORCE },
+                { "keyring", required_argument, NULL, ARG_KEYRING },
+                { "ca-bundle", required_argument, NULL, ARG_CA_BUNDLE },
+                { "max-size", required_argument, NULL, ARG_MAX_SIZE },
+                { "retries", required_argument, NULL, ARG_RETRIES },
+                { "retry-delay", required_argument, NULL, ARG_RETRY_DELAY },
+                { "stall-timeout", required_argument, NULL, ARG_STALL_TIMEOUT },
+                { "progress", required_argument, NULL, ARG_PROGRESS },
+                { "quiet", no_argument, NULL, 'q' },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                {}
+        };
+        struct pull_options o;
+        int c;
+
+        pull_options_init(&o);
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "qh", options, NULL)) >= 0) {
+                switch (c) {
+                case ARG_TYPE:
+                        if (strcmp(optarg, "raw") == 0)
+                                o.type = PB_TYPE_RAW;
+                        else if (strcmp(optarg, "tar") == 0)
+                                o.type = PB_TYPE_TAR;
+                        else {
+                                log_error("--type=%s: expected raw or tar", optarg);
+                                return PB_EXIT_USAGE;
+                        }
+                        break;
+                case ARG_VERIFY:
+                        if (pull_verify_from_string(optarg, &o.verify, o.sha256) < 0) {
+                                log_error("--verify=%s: expected no, checksum, signature or sha256: and 64 hex digits",
+                                          optarg);
+                                return PB_EXIT_USAGE;
+                        }
+                        break;
+                case ARG_RO:
+                        o.read_only = true;
+                        break;
+                case ARG_FORCE:
+                        o.force = true;
+                        break;
+                case ARG_KEYRING:
+                        o.keyring = optarg;
+                        break;
+                case ARG_CA_BUNDLE:
+                        o.ca_bundle = optarg;
+                        break;
+                case ARG_MAX_SIZE:
+                        if (parse_size(optarg, &o.max_size) < 0) {
+                                log_error("--max-size=%s: expected a number of bytes, optionally with K, M, G or T",
+                                          optarg);
+                                return PB_EXIT_USAGE;
+                        }
+                        break;
+                case ARG_RETRIES:
+                        if (parse_uint(optarg, 1000, &o.retries) < 0) {
+                                log_error("--retries=%s: expected a number from 0 to 1000", optarg);
+                                return PB_EXIT_USAGE;
+                        }
+                        break;
+                case ARG_RETRY_DELAY:
+                        if (parse_uint(optarg, 60000, &o.retry_delay_ms) < 0 || o.retry_delay_ms == 0) {
+                                log_error("--retry-delay=%s: expected milliseconds from 1 to 60000", optarg);
+                                return PB_EXIT_USAGE;
+                        }
+                        break;
+                case ARG_STALL_TIMEOUT:
+                        if (parse_uint(optarg, 86400, &o.stall_timeout_sec) < 0 || o.stall_timeout_sec == 0) {
+                                log_error("--stall-timeout=%s: expected seconds from 1 to 86400", optarg);
+                                return PB_EXIT_USAGE;
+                        }
+                        break;
+                case ARG_PROGRESS:
+                        if (pull_progress_from_string(optarg, &o.progress) < 0) {
+                                log_error("--progress=%s: expected auto, bar, plain, json or none", optarg);
+                                return PB_EXIT_USAGE;
+                        }
+                        break;
+                case 'q':
+                        log_set_max_level(LOG_LEVEL_ERROR);
+                        o.progress = PULL_PROGRESS_NONE;
+                        break;
+                case 'h':
+                        help();
+                        return PB_EXIT_OK;
+                case ARG_VERSION:
+                        printf("pullboot %s\n", PULLBOOT_VERSION);
+                        return PB_EXIT_OK;
+                default:
+                        log_error("run 'pullboot pull --help' for the options");
+                        return PB_EXIT_USAGE;
+                }
+        }
+        if (argc - optind != 2) {
+                log_error("expected URL and TARGET; run 'pullboot pull --help'");
+                return PB_EXIT_USAGE;
+        }
+        const char *url = argv[optind], *target = argv[optind + 1];
+        if (!pb_url_is_valid(pb_span_from_str(url))) {
+                log_error("'%s' is not an http, https or file URL", url);
+                return PB_EXIT_USAGE;
+        }
+        if (target[0] == 0 || target[strlen(target) - 1] == '/') {
+                log_error("TARGET '%s' must name a file or directory to create", target);
+                return PB_EXIT_USAGE;
+        }
+
+        return pull_image(&o, url, target) < 0 ? PB_EXIT_FAILURE : PB_EXIT_OK;
 }

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "bootvars.h"
+#include "config.h"
+#include "devpath.h"
+#include "guid.h"
+#include "netinfo.h"
+#include "stub.h"
+
+/*
+ * The variables the booted system reads (docs/variables.md). All are volatile (BS|RT): they
+ * describe this boot only. Loader* variables belong to the boot loader if there is one, so they
+ * are only filled in when still unset; Stub* variables are ours and always written. A variable
+ * that cannot be written is reported and skipped: it is information for the OS, not a reason to
+ * refuse to boot.
+ */
+
+#define STUB_FEATURES (PB_STUB_FEATURE_REPORT_BOOT_PARTITION | \
+                       PB_STUB_FEATURE_REPORT_STUB_PARTITION | \
+                       PB_STUB_FEATURE_REPORT_URL)
+
+#define NAME_MAX_UNITS 64
+
+static void ascii_to_char16(const char *s, CHAR16 out[NAME_MAX_UNITS]) {
+        size_t i = 0;
+        for (; s[i] && i < NAME_MAX_UNITS - 1; i++)
+                out[i] = (CHAR16) s[i];
+        out[i] = 0;
+}
+
+static bool var_exists(const char *name, const pb_guid *vendor) {
+        CHAR16 n[NAME_MAX_UNITS];
+        UINTN size = 0;
+        EFI_STATUS err;
+
+        ascii_to_char16(name, n);
+        err = PB_RT->GetVariable(n, (EFI_GUID *) vendor, NULL, &size, NULL);
+        return err == EFI_BUFFER_TOO_SMALL || err == EFI_SUCCESS;
+}
+
+static void set_raw(const char *name, const pb_guid *vendor, const void *data, size_t size) {
+        CHAR16 n[NAME_MAX_UNITS];
+        EFI_STATUS err;
+
+        ascii_to_char16(name, n);
+        err = PB_RT->SetVariable(n, (EFI_GUID *) vendor, PB_VAR_ATTR_VOLATILE, size, (void *) data);
+        if (err != EFI_SUCCESS)
+                stub_error("cannot set EFI variable", name, err);
+}
+
+static void set_char16(const char *name, const pb_guid *vendor, const CHAR16 *s) {
+        size_t n = 0;
+        while (s[n])
+                n++;
+        set_raw(name, vendor, s, (n + 1) * sizeof(CHAR16));
+}
+
+/* UTF-8 value -> UCS-2 with NUL, as systemd stores strings. */
+static void set_utf8(const char *name, const pb_guid *vendor, struct pb_span value) {
+        size_t size;
+        CHAR16 *s = stub_utf8_to_char16(value, &size);
+
+        if (!s) {
+                stub_error("not setting EFI variable: value is not valid UTF-8 (or out of memory)", name,
+                           EFI_SUCCESS);
+                return;
+        }
+        set_raw(name, vendor, s, size);
+        stub_free(s);
+}
+
+/* Appends an ASCII string or a decimal number to a CHAR16 buffer, always NUL-terminated. */
+struct w16 {
+        CHAR16 *buf;
+        size_t size, len;
+};
+
+static void w16_char(struct w16 *w, CHAR16 c) {
+        if (w->len + 1 < w->size)
+                w->buf[w->len++] = c;
+        w->buf[w->len] = 0;
+}
+
+static void w16_str16(struct w16 *w, const CHAR16 *s) {
+        for (; s && *s; s++)
+                w16_char(w, *s);
+}
+
+static void w16_str(struct w16 *w, const char *s) {
+        for (; *s; s++)
+                w16_char(w, (CHAR16) *s);
+}
+
+static void w16_uint(struct w16 *w, unsigned v, unsigned min_digits) {
+        char tmp[16];
+        struct pb_writer pw = pb_writer_make(tmp, sizeof tmp);
+
+        pb_writer_put_uint(&pw, v, 10, min_digits, false);
+        if (pb_writer_finish_str(&pw) == 0)
+                w16_str(w, tmp);
+}
+
+static void export_firmware_info(const pb_guid *loader) {
+        CHAR16 buf[128];
+        struct w16 w = { buf, PB_ELEMENTSOF(buf), 0 };
+
+        if (!var_exists(PB_VAR_LOADER_FIRMWARE_INFO, loader)) {
+                w16_str16(&w, pb_st->FirmwareVendor);
+                w16_char(&w, u' ');
+                w16_uint(&w, pb_st->FirmwareRevision >> 16, 1);
+                w16_char(&w, u'.');
+                w16_uint(&w, pb_st->FirmwareRevision & 0xffff, 2);
+                set_char16(PB_VAR_LOADER_FIRMWARE_INFO, loader, buf);
+        }
+
+        if (!var_exists(PB_VAR_LOADER_FIRMWARE_TYPE, loader)) {
+                w.len = 0;
+                w16_str(&w, "UEFI ");
+                w16_uint(&w, pb_st->Hdr.Revision >> 16, 1);
+                w16_char(&w, u'.');
+                w16_uint(&w, pb_st->Hdr.Revision & 0xffff, 2);
+                set_char16(PB_VAR_LOADER_FIRMWARE_TYPE, loader, buf);
+        }
+}
+
+static void export_image_identifier(EFI_LOADED_IMAGE *image, const pb_guid *loader) {
+        char text[1024];
+        size_t size = stub_device_path_size(image->FilePath, 64u * 1024u);
+
+        /* For HTTP boot the file path is empty: the whole location is in the device path. */
+        if (size == 0 || pb_dp_to_text((const uint8_t *) image->FilePath, size, text, sizeof text) < 0 ||
+            text[0] == 0)
+                return;
+        set_utf8(PB_VAR_STUB_IMAGE_IDENTIFIER, loader, pb_span_from_str(text));
+}
+
+static void export_net_info(const struct pb_netinfo *ni) {
+        static const pb_guid vendor = PB_VENDOR_GUID_INIT;
+        char text[512];
+
+        if (pb_netinfo_format(ni, text, sizeof text) < 0) {
+                stub_error("cannot format the boot NIC record", PB_VAR_NET_INFO, EFI_SUCCESS);
+                return;
+        }
+        /* UTF-8 text without NUL: efivarfs readers see exactly the lines. */
+        set_raw(PB_VAR_NET_INFO, &vendor, text, pb_strlen(text));
+}
+
+void stub_export_variables(EFI_LOADED_IMAGE *image, const struct stub_origin *origin) {
+        static const pb_guid loader = PB_LOADER_GUID_INIT;
+        uint8_t features[8];
+
+        set_utf8(PB_VAR_STUB_INFO, &loader, pb_span_from_str("pullboot-stub " PULLBOOT_VERSION));
+        pb_put_le64(features, STUB_FEATURES);
+        set_raw(PB_VAR_STUB_FEATURES, &loader, features, sizeof features);
+
+        export_firmware_info(&loader);
+        export_image_identifier(image, &loader);
+
+        if (origin->has_part_uuid) {
+                char uuid[PB_GUID_STRING_LEN + 1];
+                pb_guid g;
+
+                pb_memcpy(g.b, origin->part_uuid, 16);
+                if (pb_guid_format(&g, uuid, sizeof uuid) >= 0) {
+                        set_utf8(PB_VAR_STUB_DEVICE_PART_UUID, &loader, pb_span_from_str(uuid));
+                        if (!var_exists(PB_VAR_LOADER_DEVICE_PART_UUID, &loader))
+                                set_utf8(PB_VAR_LOADER_DEVICE_PART_UUID, &loader, pb_span_from_str(uuid));
+                }
+        }
+
+        if (origin->has_url) {
+                set_utf8(PB_VAR_STUB_DEVICE_URL, &loader, origin->url);
+                if (!var_exists(PB_VAR_LOADER_DEVICE_URL, &loader))
+                        set_utf8(PB_VAR_LOADER_DEVICE_URL, &loader, origin->url);
+        }
+
+        if (origin->has_net)
+                export_net_info(&origin->net);
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <efivar.h>
+
+#include "bootvars.h"
+#include "efivars.h"
+#include "macro.h"
+#include "utf16.h"
+
+/* Variables we read are small records; anything bigger is not ours. */
+#define VAR_SIZE_MAX (64 * 1024)
+
+static int get_variable(const char *guid_str, const char *name, uint8_t **ret, size_t *ret_size) {
+        efi_guid_t guid;
+        uint8_t *data = NULL;
+        size_t size = 0;
+        uint32_t attrs = 0;
+
+        if (efi_str_to_guid(guid_str, &guid) < 0)
+                return -EINVAL;
+        /* Without efivarfs (or $EFIVARFS_PATH) libefivar has no backend: nothing is set. */
+        if (!efi_variables_supported())
+                return -ENOENT;
+        if (efi_get_variable(guid, name, &data, &size, &attrs) < 0)
+                return errno > 0 ? -errno : -EIO;
+        if (size > VAR_SIZE_MAX) {
+                free(data);
+                return -EFBIG;
+        }
+        *ret = data;
+        *ret_size = size;
+        return 0;
+}
+
+int efivars_get_loader_string(const char *name, char **ret) {
+        _cleanup_free_ uint8_t *data = NULL;
+        _cleanup_free_ char *s = NULL;
+        size_t size, len;
+        int r;
+
+        r = get_variable(PB_LOADER_GUID_STR, name, &data, &size);
+        if (r < 0)
+                return r;
+        /* UTF-8 needs at most 3 bytes per UCS-2 unit. */
+        s = malloc(size / 2 * 3 + 1);
+        if (!s)
+                return -ENOMEM;
+        r = pb_ucs2le_to_utf8(data, size, s, size / 2 * 3 + 1, &len);
+        if (r < 0)
+                return -EBADMSG;
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+int efivars_read_origin(char **ret_url, const char **ret_source) {
+        static const char *const names[] = { PB_VAR_STUB_DEVICE_URL, PB_VAR_LOADER_DEVICE_URL };
+        int r = -ENOENT;
+
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                char *url = NULL;
+
+                r = efivars_get_loader_string(names[i], &url);
+                if (r == -ENOENT)
+                        continue;
+                if (r < 0)
+                        return r;
+                if (url[0] == 0) {
+                        /* An empty URL is no URL. */
+                        free(url);
+                        r = -ENOENT;
+                        continue;
+                }
+                *ret_url = url;
+                if (ret_source)
+                        *ret_source = names[i];
+                return 0;
+        }
+        return r;
+}
+
+int efivars_read_netinfo(char **ret, size_t *ret_size) {
+        _cleanup_free_ uint8_t *data = NULL;
+        size_t size;
+        char *s;
+        int r;
+
+        r = get_variable(PB_VENDOR_GUID_STR, PB_VAR_NET_INFO, &data, &size);
+        if (r < 0)
+                return r;
+        s = malloc(size + 1);
+        if (!s)
+                return -ENOMEM;
+        if (size)
+                memcpy(s, data, size);
+        s[size] = 0;
+        *ret = s;
+        if (ret_size)
+                *ret_size = size;
+        return 0;
+}

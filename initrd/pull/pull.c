@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "decode.h"
+#include "log.h"
+#include "progress.h"
+#include "pull.h"
+#include "sink.h"
+#include "space.h"
+#include "transfer.h"
+#include "verify.h"
+
+/* Decoded bytes reach the sink in chunks this large (a multiple of any file system block size). */
+#define DECODE_CHUNK (1024 * 1024)
+#define XZ_THREADS 2
+
+struct pull {
+        const struct pull_options *o;
+        const char *url;
+        struct sink *sink;
+        struct decoder *dec;
+        struct sha256_ctx *hash;
+        struct progress *progress;
+        uint64_t received, total, written;
+        bool hint_checked;
+};
+
+void pull_options_init(struct pull_options *o) {
+        *o = (struct pull_options) {
+                .type = PB_TYPE_RAW,
+                .verify = PB_VERIFY_NO,
+                .retries = PULL_DEFAULT_RETRIES,
+                .stall_timeout_sec = PULL_DEFAULT_STALL_TIMEOUT_SEC,
+                .retry_delay_ms = PULL_DEFAULT_RETRY_DELAY_MS,
+                .progress = PULL_PROGRESS_AUTO,
+                .progress_fd = STDERR_FILENO,
+        };
+}
+
+int pull_progress_from_string(const char *s, enum pull_progress *ret) {
+        static const char *const names[] = {
+                [PULL_PROGRESS_AUTO] = "auto", [PULL_PROGRESS_BAR] = "bar", [PULL_PROGRESS_PLAIN] = "plain",
+                [PULL_PROGRESS_JSON] = "json", [PULL_PROGRESS_NONE] = "none",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (strcmp(s, names[i]) == 0) {
+                        *ret = (enum pull_progress) i;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+int pull_verify_from_string(const char *s, enum pb_verify *ret_verify, uint8_t ret_sha256[32]) {
+        if (strcmp(s, "no") == 0)
+                *ret_verify = PB_VERIFY_NO;
+        else if (strcmp(s, "checksum") == 0)
+                *ret_verify = PB_VERIFY_CHECKSUM;
+        else if (strcmp(s, "signature") == 0)
+                *ret_verify = PB_VERIFY_SIGNATURE;
+        else if (strncmp(s, "sha256:", 7) == 0) {
+                if (sha256_from_hex(s + 7, strlen(s + 7), ret_sha256) < 0)
+                        return -EINVAL;
+                *ret_verify = PB_VERIFY_SHA256;
+        } else
+                return -EINVAL;
+        return 0;
+}
+
+static int check_size_hint(struct pull *x);
+
+static int on_decoded(void *userdata, const void *p, size_t n) {
+        struct pull *x = userdata;
+        int r;
+
+        /* A chunk can decode into far more than the file system holds: check before writing. */
+        if (!x->hint_checked && (r = check_size_hint(x)) < 0)
+                return r;
+        if (x->o->max_size > 0 && x->written + n > x->o->max_size) {
+                log_error("%s unpacks to more than --max-size=%" PRIu64 " bytes; refusing it", x->url,
+                          x->o->max_size);
+                return -EFBIG;
+        }
+        r = sink_write(x->sink, p, n);
+        if (r < 0)
+                return r;
+        x->written += n;
+        return 0;
+}
+
+static int on_begin(void *userdata, const struct transfer_body *b) {
+        struct pull *x = userdata;
+        int r;
+
+        if (b->start == 0 && (x->received > 0 || x->written > 0)) {
+                /* Start over: nothing of the earlier attempt may leak into the image. */
+                x->received = x->written = 0;
+                x->hint_checked = false;
+                if ((r = decoder_reset(x->dec)) < 0 || (r = sha256_reset(x->hash)) < 0 ||
+                    (r = sink_reset(x->sink)) < 0)
+                        return r;
+        }
+        x->total = b->total;
+        if (b->total == UINT64_MAX || b->start > 0)
+                return 0;
+        if (x->o->max_size > 0 && b->total > x->o->max_size) {
+                log_error("%s is %" PRIu64 " bytes, more than --max-size=%" PRIu64 "; refusing it", x->url,
+                          b->total, x->o->max_size);
+                return -EFBIG;
+        }
+        return space_check(x->sink->dir, b->total, "download");
+}
+
+/* Once the format tells the uncompressed size, check it against the limits before writing much. */
+static int check_size_hint(struct pull *x) {
+        uint64_t hint = decoder_size_hint(x->dec), avail;
+        char a[32], b[32];
+
+        x->hint_checked = true;
+        if (hint == UINT64_MAX)
+                return 0;
+        x->sink->size_hint = hint;
+        if (x->o->max_size > 0 && hint > x->o->max_size) {
+                log_error("%s unpacks to %" PRIu64 " bytes, more than --max-size=%" PRIu64 "; refusing it",
+                          x->url, hint, x->o->max_size);
+                return -EFBIG;
+        }
+        /* A tree is as large as its contents; a raw image's zero runs become holes, so only warn. */
+        if (x->o->type == PB_TYPE_TAR)
+                return space_check(x->sink->dir, hint, "unpacked image");
+        if (space_free(x->sink->dir, &avail) >= 0 && hint > avail)
+                log_warning("the image is %s uncompressed but only %s are free in %s; continuing, as "
+                            "runs of zeros take no space", format_bytes(hint, a, sizeof a),
+                            format_bytes(avail, b, sizeof b), x->sink->dir);
+        return 0;
+}
+
+static int on_data(void *userdata, const void *p, size_t n) {
+        struct pull *x = userdata;
+        int r;
+
+        if (x->o->max_size > 0 && x->received + n > x->o->max_size) {
+                log_error("%s is larger than --max-size=%" PRIu64 " bytes; refusing it", x->url, x->o->max_size);
+                return -EFBIG;
+        }
+        if ((r = sha256_update(x->hash, p, n)) < 0)
+                return r;
+        x->received += n;
+        r = decoder_feed(x->dec, p, n);
+        if (r == -EBADMSG) {
+                log_error("%s: cannot decompress (%s): %s", x->url, decode_format_to_string(decoder_format(x->dec)),
+                          decoder_error(x->dec));
+                return r;
+        }
+        if (r < 0)
+                return r;
+        if (!x->hint_checked && decoder_format(x->dec) != DECODE_UNKNOWN && (r = check_size_hint(x)) < 0)
+                return r;
+        return 0;
+}
+
+static void on_progress(void *userdata, uint64_t received, uint64_t total) {
+        struct pull *x = userdata;
+        progress_update(x->progress, received, total, x->written);
+}
+
+static int mkdir_parents(const char *path) {
+        _cleanup_free_ char *p = strdup(path);
+        if (!p)
+                return -ENOMEM;
+        for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+                *s = 0;
+                if (mkdir(p, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                *s = '/';
+        }
+        return 0;
+}
+
+static int pull_one(const struct pull_options *o, const char *url, const char *target, bool quiet_missing) {
+        struct pull x = { .o = o, .url = url, .total = UINT64_MAX };
+        struct transfer_options t = {
+                .ca_bundle = o->ca_bundle,
+                .retries = o->retries,
+                .stall_timeout_sec = o->stall_timeout_sec,
+                .retry_delay_ms = o->retry_delay_ms,
+        };
+        struct transfer_handler h = {
+                .begin = on_begin, .data = on_data, .progress = on_progress, .userdata = &x,
+        };
+        uint8_t expected[32], actual[32];
+        struct stat st;
+        int r;
+
+        if (o->type != PB_TYPE_RAW && o->type != PB_TYPE_TAR) {
+                log_error("unsupported image type");
+                return -EINVAL;
+        }
+        if (!o->force && lstat(target, &st) == 0) {
+                log_error("%s already exists; remove it or pass --force", target);
+                return -EEXIST;
+        }
+        r = mkdir_parents(target);
+        if (r < 0)
+                return log_error_errno(r, "cannot create the directory for %s", target);
+
+        r = transfer_global_init();
+        if (r < 0)
+                return log_error_errno(r, "cannot initialize libcurl");
+
+        if (o->verify == PB_VERIFY_SHA256)
+                memcpy(expected, o->sha256, sizeof expected);
+        else {
+                r = verify_fetch_expected(&t, url, o->verify, o->keyring ?: PULL_DEFAULT_KEYRING, expected);
+                if (r < 0)
+                        return r;
+        }
+
+        r = o->type == PB_TYPE_TAR ? sink_tar_new(target, &x.sink) : sink_raw_new(target, &x.sink);
+        if (r < 0)
+                goto finish;
+        if ((r = decoder_new(DECODE_CHUNK, XZ_THREADS, on_decoded, &x, &x.dec)) < 0 ||
+            (r = sha256_new(&x.hash)) < 0 ||
+            (r = progress_new(o->progress, o->progress_fd, url, &x.progress)) < 0) {
+                log_error_errno(r, "cannot set up the pull");
+                goto finish;
+        }
+
+        r = transfer_run(&t, url, &h);
+        if (r == -ENOENT) {
+                if (quiet_missing)
+                        log_info("%s does not exist", url);
+                else
+                        log_error("%s does not exist (HTTP 404 or missing file); check the URL", url);
+                goto finish;
+        }
+        if (r < 0)
+                goto finish;
+
+        r = decoder_finish(x.dec);
+        if (r == -EBADMSG)
+                log_error("%s: cannot decompress (%s): %s", url, decode_format_to_string(decoder_format(x.dec)),
+                          decoder_error(x.dec));
+        if (r < 0)
+                goto finish;
+        if ((r = sink_finish(x.sink)) < 0)
+                goto finish;
+        if (o->verify != PB_VERIFY_NO) {
+                if ((r = sha256_final(x.hash, actual)) < 0)
+                        goto finish;
+                if ((r = verify_compare(url, expected, actual)) < 0)
+                        goto finish;
+        }
+        r = sink_commit(x.sink, o->read_only, o->force);
+        if (r < 0)
+                goto finish;
+        progress_done(x.progress, true, x.received, x.written);
+        log_debug("%s: %" PRIu64 " bytes (%s) -> %" PRIu64 " bytes at %s", url, x.received,
+                  decode_format_to_string(decoder_format(x.dec)), x.written, target);
+finish:
+        if (r < 0)
+                progress_done(x.progress, false, x.received, x.written);
+        progress_free(x.progress);
+        sha256_free(x.hash);
+        decoder_free(x.dec);
+        sink_free(x.sink);      /* removes the temporary unless it was committed */
+        return r;
+}
+
+int pull_image(const struct pull_options *o, const char *url, const char *target) {
+        return pull_one(o, url, target, false);
+}
+
+int pull_image_candidates(const struct pull_options *o, const char *const *urls, size_t n_urls,
+                          const char *target, size_t *ret_index) {
+        for (size_t i = 0; i < n_urls; i++) {
+                int r = pull_one(o, urls[i], target, true);
+                if (r == -ENOENT)
+                        continue;
+                if (r >= 0 && ret_index)
+                        *ret_index = i;
+                return r;
+        }
+        log_error("none of the %zu candidate URLs exists (first: %s)", n_urls, n_urls > 0 ? urls[0] : "none");
+        return -ENOENT;
+}

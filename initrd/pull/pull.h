@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The pull engine: download one image, decompress it while it streams in, verify it and put it in
+ * place atomically. `pullboot pull` is a thin command line around pull_image(); `pullboot init` and
+ * the generator call pull_image_candidates() once per rd.systemd.pull= expression.
+ *
+ * Nothing appears at the target path unless everything (transfer, decompression, extraction,
+ * verification) succeeded: the image is built under a temporary name beside the target and renamed
+ * at the very end. Every failure is logged with one clear line before the function returns.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pullspec.h"
+
+enum pull_progress {
+        PULL_PROGRESS_AUTO,   /* bar on a terminal, plain lines otherwise */
+        PULL_PROGRESS_BAR,
+        PULL_PROGRESS_PLAIN,  /* at most one line per second */
+        PULL_PROGRESS_JSON,   /* one JSON object per line, for machines */
+        PULL_PROGRESS_NONE,
+};
+
+struct pull_options {
+        enum pb_image_type type;        /* PB_TYPE_RAW (default) or PB_TYPE_TAR */
+        enum pb_verify verify;          /* PB_VERIFY_NO (default) */
+        uint8_t sha256[32];             /* with PB_VERIFY_SHA256: the pinned digest of the download */
+        bool read_only;
+        bool force;                     /* replace an existing target */
+        const char *keyring;            /* NULL: /etc/systemd/import-pubring.pgp */
+        const char *ca_bundle;          /* NULL: libcurl's default */
+        uint64_t max_size;              /* cap on compressed and on uncompressed bytes; 0: none */
+        unsigned retries;               /* consecutive failed attempts without progress */
+        unsigned stall_timeout_sec;     /* abort an attempt when no byte came for this long */
+        unsigned retry_delay_ms;        /* first backoff step, doubled per failure (cap 30 s) */
+        enum pull_progress progress;
+        int progress_fd;                /* where progress goes; stderr by default */
+};
+
+#define PULL_DEFAULT_KEYRING "/etc/systemd/import-pubring.pgp"
+#define PULL_DEFAULT_RETRIES 5
+#define PULL_DEFAULT_STALL_TIMEOUT_SEC 60
+#define PULL_DEFAULT_RETRY_DELAY_MS 100
+
+void pull_options_init(struct pull_options *o);
+
+/*
+ * Pulls url into target. Returns 0, or a negative errno after logging why:
+ * -ENOENT the resource does not exist (HTTP 404, missing file), -EEXIST target exists (no force),
+ * -EBADMSG verification or decompression failed, -ENOSPC not enough space, -EFBIG over max_size,
+ * -ETIMEDOUT stalled, other values for transfer and I/O errors.
+ */
+int pull_image(const struct pull_options *o, const char *url, const char *target);
+
+/*
+ * Tries candidate URLs in order: a candidate that does not exist (-ENOENT) moves on to the next
+ * one; any other failure ends the search. *ret_index (if non-NULL) is the candidate that was used.
+ * -ENOENT if none existed.
+ */
+int pull_image_candidates(const struct pull_options *o, const char *const *urls, size_t n_urls,
+                          const char *target, size_t *ret_index);
+
+/* Parsers for the command line and the generator: 0 or -EINVAL. */
+int pull_progress_from_string(const char *s, enum pull_progress *ret);
+/* "no", "checksum", "signature" or "sha256:HEX" (64 hex digits). */
+int pull_verify_from_string(const char *s, enum pb_verify *ret_verify, uint8_t ret_sha256[32]);

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Where decompressed bytes go. A sink builds the image under a temporary name beside the target
+ * and only sink_commit() makes it appear at the target; freeing an uncommitted sink removes the
+ * temporary, so a failure leaves nothing behind.
+ */
+
+struct sink;
+
+struct sink_ops {
+        int (*write)(struct sink *s, const void *p, size_t n);
+        int (*reset)(struct sink *s);           /* the stream starts over from byte zero */
+        int (*finish)(struct sink *s);          /* all bytes written: complete the image */
+        int (*commit)(struct sink *s, bool read_only, bool force);
+        void (*free)(struct sink *s);
+};
+
+struct sink {
+        const struct sink_ops *ops;
+        char *target;
+        char *dir;              /* the directory that holds target and the temporary */
+        char *temp;             /* the temporary's path */
+        uint64_t size_hint;     /* expected uncompressed size, for error messages; UINT64_MAX if unknown */
+};
+
+int sink_raw_new(const char *target, struct sink **ret);
+int sink_tar_new(const char *target, struct sink **ret);
+
+static inline int sink_write(struct sink *s, const void *p, size_t n) {
+        return s->ops->write(s, p, n);
+}
+static inline int sink_reset(struct sink *s) {
+        return s->ops->reset(s);
+}
+static inline int sink_finish(struct sink *s) {
+        return s->ops->finish(s);
+}
+static inline int sink_commit(struct sink *s, bool read_only, bool force) {
+        return s->ops->commit(s, read_only, force);
+}
+struct sink *sink_free(struct sink *s);
+static inline void sink_freep(struct sink **s) {
+        if (*s)
+                sink_free(*s);
+}
+
+/* Shared by the sinks: fills target/dir, and creates nothing. */
+int sink_init_paths(struct sink *s, const char *target);
+/* Moves temp to target: refuses an existing target unless force. */
+int sink_rename(struct sink *s, bool force);
+/* Removes a directory tree without following symlinks. */
+int rm_rf(const char *path);

@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <curl/curl.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "config.h"
+#include "log.h"
+#include "transfer.h"
+
+#define BACKOFF_MAX_MS 30000
+#define RECEIVE_BUFFER (512 * 1024)
+
+/* What the current response told us (reset at each status line: redirects have several). */
+struct response {
+        long status;
+        char etag[256];
+        char last_modified[64];
+        bool has_range;
+        uint64_t range_start, range_total;
+};
+
+struct attempt {
+        const struct transfer_options *opts;
+        const struct transfer_handler *h;
+        CURL *curl;
+        bool is_http;
+        struct response resp;
+
+        uint64_t offset;                /* bytes delivered to the handler, in stream order */
+        uint64_t high_water;            /* the most ever delivered: only new bytes are progress */
+        uint64_t total;
+        char validator[256];            /* If-Range value for resuming, "" if none */
+        bool body_started;
+        bool body_rejected;             /* an error status: swallow its body */
+        int handler_error;
+        bool stalled;
+        curl_off_t last_dlnow;
+        struct timespec last_activity;
+};
+
+static void sleep_ms(unsigned ms) {
+        struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long) (ms % 1000) * 1000000 };
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+                ;
+}
+
+int transfer_global_init(void) {
+        return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -EIO;
+}
+
+static void copy_value(char *dst, size_t size, const char *v, size_t n) {
+        while (n > 0 && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' ' || v[n - 1] == '\t'))
+                n--;
+        while (n > 0 && (*v == ' ' || *v == '\t')) {
+                v++;
+                n--;
+        }
+        if (n >= size)
+                n = 0; /* an absurd header is as good as none */
+        memcpy(dst, v, n);
+        dst[n] = 0;
+}
+
+static bool header_is(const char *line, size_t n, const char *name, const char **ret_value) {
+        size_t k = strlen(name);
+        if (n <= k || line[k] != ':' || strncasecmp(line, name, k) != 0)
+                return false;
+        *ret_value = line + k + 1;
+        return true;
+}
+
+static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata) {
+        struct attempt *a = userdata;
+        size_t n = size * nmemb;
+        const char *v;
+
+        if (n >= 5 && strncmp(line, "HTTP/", 5) == 0) {
+                a->resp = (struct response) {};
+                const char *sp = memchr(line, ' ', n);
+                if (sp)
+                        a->resp.status = strtol(sp + 1, NULL, 10);
+                return n;
+        }
+        if (header_is(line, n, "ETag", &v))
+                copy_value(a->resp.etag, sizeof a->resp.etag, v, n - (size_t) (v - line));
+        else if (header_is(line, n, "Last-Modified", &v))
+                copy_value(a->resp.last_modified, sizeof a->resp.last_modified, v, n - (size_t) (v - line));
+        else if (header_is(line, n, "Content-Range", &v)) {
+                char buf[128];
+                uint64_t first, last;
+                char total[32];
+                copy_value(buf, sizeof buf, v, n - (size_t) (v - line));
+                if (sscanf(buf, "bytes %" SCNu64 "-%" SCNu64 "/%31s", &first, &last, total) == 3) {
+                        a->resp.has_range = true;
+                        a->resp.range_start = first;
+                        a->resp.range_total = strcmp(total, "*") == 0 ? UINT64_MAX : strtoull(total, NULL, 10);
+                }
+        }
+        return n;
+}
+
+/* The first body byte of an acceptable response: decide whether it continues or starts over. */
+static int body_begin(struct attempt *a) {
+        long status = a->is_http ? a->resp.status : (a->offset > 0 ? 206 : 200);
+        curl_off_t cl = -1;
+        struct transfer_body b;
+
+        a->body_started = true;
+        if (status != 200 && status != 206) {
+                a->body_rejected = true;
+                return 0;
+        }
+        (void) curl_easy_getinfo(a->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+
+        if (status == 206 && a->is_http) {
+                if (!a->resp.has_range || a->resp.range_start != a->offset) {
+                        /* Not the part we asked for: treat as a broken attempt, start over next. */
+                        log_warning("server sent a range that does not start at byte %" PRIu64 "; starting over",
+                                    a->offset);
+                        a->offset = 0;
+                        a->validator[0] = 0;
+                        a->body_rejected = true;
+                        return 0;
+                }
+                b.start = a->offset;
+                b.total = a->resp.range_total;
+        } else if (status == 206) {
+                b.start = a->offset;
+                b.total = cl >= 0 ? a->offset + (uint64_t) cl : UINT64_MAX;
+        } else {
+                if (a->offset > 0)
+                        log_info("the server sent the whole image instead of the rest (it changed, or "
+                                 "ignores ranges); starting over");
+                a->offset = 0;
+                b.start = 0;
+                b.total = cl >= 0 ? (uint64_t) cl : UINT64_MAX;
+        }
+        a->total = b.total;
+
+        /* Remember how to ask for the rest of exactly this version. Weak ETags cannot guard a range. */
+        if (a->is_http) {
+                if (a->resp.etag[0] && strncmp(a->resp.etag, "W/", 2) != 0)
+                        snprintf(a->validator, sizeof a->validator, "%s", a->resp.etag);
+                else if (a->resp.last_modified[0])
+                        snprintf(a->validator, sizeof a->validator, "%s", a->resp.last_modified);
+                else if (b.start == 0)
+                        a->validator[0] = 0;
+        }
+        int r = a->h->begin(a->h->userdata, &b);
+        if (r < 0)
+                a->handler_error = r;
+        return r;
+}
+
+static size_t on_data(char *p, size_t size, size_t nmemb, void *userdata) {
+        struct attempt *a = userdata;
+        size_t n = size * nmemb;
+
+        if (!a->body_started && body_begin(a) < 0)
+                return 0;
+        if (a->body_rejected)
+                return n;
+        int r = a->h->data(a->h->userdata, p, n);
+        if (r < 0) {
+                a->handler_error = r;
+                return 0;
+        }
+        a->offset += n;
+        if (a->offset > a->high_water)
+                a->high_water = a->offset;
+        if (a->h->progress)
+                a->h->progress(a->h->userdata, a->offset, a->total);
+        return n;
+}
+
+static int on_xferinfo(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow) {
+        struct attempt *a = userdata;
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        if (dlnow != a->last_dlnow) {
+                a->last_dlnow = dlnow;
+                a->last_activity = ts;
+                return 0;
+        }
+        if (a->opts->stall_timeout_sec > 0 &&
+            ts.tv_sec - a->last_activity.tv_sec >= (time_t) a->opts->stall_timeout_sec) {
+                a->stalled = true;
+                return 1;
+        }
+        if (a->h->progress)
+                a->h->progress(a->h->userdata, a->offset, a->total);
+        return 0;
+}
+
+static int setup_handle(struct attempt *a, const char *url) {
+        CURL *c = a->curl;
+        curl_easy_setopt(c, CURLOPT_URL, url);
+        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+        curl_easy_setopt(c, CURLOPT_MAXREDIRS, 16L);
+        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
+        curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(c, CURLOPT_USERAGENT, "pullboot/" PULLBOOT_VERSION);
+        curl_easy_setopt(c, CURLOPT_BUFFERSIZE, (long) RECEIVE_BUFFER);
+        curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+        if (a->opts->ca_bundle)
+                curl_easy_setopt(c, CURLOPT_CAINFO, a->opts->ca_bundle);
+        if (a->opts->stall_timeout_sec > 0)
+                curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, (long) a->opts->stall_timeout_sec);
+        curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+        curl_easy_setopt(c, CURLOPT_HEADERDATA, a);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_xferinfo);
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, a);
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+        return 0;
+}
+
+/* Classifies a finished attempt: 0 done, 1 retry, <0 give up. */
+static int judge(struct attempt *a, CURLcode code, const char *url, const char *errbuf) {
+        long status = 0;
+        if (a->handler_error < 0)
+                return a->handler_error;
+        if (a->is_http)
+                (void) curl_easy_getinfo(a->curl, CURLINFO_RESPONSE_CODE, &status);
+
+        if (a->stalled) {
+                log_warning("no data from %s for %u s", url, a->opts->stall_timeout_sec);
+                return 1;
+        }
+        if (status == 404 || status == 410 || code == CURLE_FILE_COULDNT_READ_FILE ||
+            code == CURLE_REMOTE_FILE_NOT_FOUND)
+                return -ENOENT;
+        if (status == 416) {
+                if (a->offset == 0) {
+                        log_error("%s: the server refused a plain request with HTTP 416", url);
+                        return -EPROTO;
+                }
+                log_warning("the server cannot continue at byte %" PRIu64 " (HTTP 416); starting over", a->offset);
+                a->offset = 0;
+                a->validator[0] = 0;
+                return 1;
+        }
+        if (status >= 500 || status == 408 || status == 429) {
+                log_warning("%s: server error (HTTP %ld)", url, status);
+                return 1;
+        }
+        if (status >= 400 || (status >= 300 && code == CURLE_OK && a->body_rejected)) {
+                log_error("%s: the server refused with HTTP %ld", url, status);
+                return status == 401 || status == 403 ? -EACCES : -EPROTO;
+        }
+
+        switch (code) {
+        case CURLE_OK:
+                if (!a->body_started) {
+                        /* An empty resource: the handler still learns that a body began. */
+                        if (body_begin(a) < 0)
+                                return a->handler_error;
+                        if (a->body_rejected)
+                                return 1;
+                }
+                if (a->body_rejected)
+                        return 1;
+                if (a->total != UINT64_MAX && a->offset < a->total) {
+                        log_warning("%s: connection ended at byte %" PRIu64 " of %" PRIu64, url, a->offset, a->total);
+                        return 1;
+                }
+                return 0;
+        case CURLE_UNSUPPORTED_PROTOCOL:
+        case CURLE_URL_MALFORMAT:
+        case CURLE_TOO_MANY_REDIRECTS:
+                log_error("%s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(code));
+                return -EINVAL;
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CACERT_BADFILE:
+        case CURLE_SSL_CERTPROBLEM:
+                log_error("%s: TLS verification failed: %s; check --ca-bundle", url,
+                          errbuf[0] ? errbuf : curl_easy_strerror(code));
+                return -EPERM;
+        case CURLE_RANGE_ERROR:
+        case CURLE_BAD_DOWNLOAD_RESUME:
+                log_warning("%s: cannot continue at byte %" PRIu64 "; starting over", url, a->offset);
+                a->offset = 0;
+                a->validator[0] = 0;
+                return 1;
+        default:
+                log_warning("%s: %s at byte %" PRIu64, url, errbuf[0] ? errbuf : curl_easy_strerror(code),
+                            a->offset);
+                return 1;
+        }
+}
+
+int transfer_run(const struct transfer_options *o, const char *url, const struct transfer_handler *h) {
+        struct attempt a = {
+                .opts = o,
+                .h = h,
+                .total = UINT64_MAX,
+                .is_http = strncasecmp(url, "http:", 5) == 0 || strncasecmp(url, "https:", 6) == 0,
+        };
+        char errbuf[CURL_ERROR_SIZE];
+        unsigned failures = 0;
+        int r;
+
+        a.curl = curl_easy_init();
+        if (!a.curl)
+                return log_error_errno(-ENOMEM, "cannot set up libcurl");
+
+        for (;;) {
+                struct curl_slist *headers = NULL;
+                char if_range[300], range[32];
+                uint64_t before = a.high_water;
+
+                curl_easy_reset(a.curl);
+                setup_handle(&a, url);
+                errbuf[0] = 0;
+                curl_easy_setopt(a.curl, CURLOPT_ERRORBUFFER, errbuf);
+                /* Without a validator an HTTP resume could splice two versions: start over then. */
+                if (a.offset > 0 && a.is_http && !a.validator[0])
+                        a.offset = 0;
+                if (a.offset > 0) {
+                        /* For HTTP a plain Range (not libcurl's resume), so that a 200 with the
+                         * whole, changed resource is taken as the new start rather than an error. */
+                        snprintf(range, sizeof range, "%" PRIu64 "-", a.offset);
+                        if (a.is_http)
+                                curl_easy_setopt(a.curl, CURLOPT_RANGE, range);
+                        else
+                                curl_easy_setopt(a.curl, CURLOPT_RESUME_FROM_LARGE, (curl_off_t) a.offset);
+                        if (a.is_http) {
+                                snprintf(if_range, sizeof if_range, "If-Range: %s", a.validator);
+                                headers = curl_slist_append(NULL, if_range);
+                                curl_easy_setopt(a.curl, CURLOPT_HTTPHEADER, headers);
+                        }
+                }
+                a.body_started = a.body_rejected = a.stalled = false;
+                a.resp = (struct response) {};
+                a.last_dlnow = 0;
+                clock_gettime(CLOCK_MONOTONIC, &a.last_activity);
+
+                CURLcode code = curl_easy_perform(a.curl);
+                curl_slist_free_all(headers);
+
+                r = judge(&a, code, url, errbuf);
+                if (r <= 0)
+                        break;
+
+                /* Only new bytes earn a fresh retry budget; a restart that re-fetches old bytes does not. */
+                if (a.high_water > before)
+                        failures = 0;
+                else
+                        failures++;
+                if (failures > o->retries) {
+                        log_error("giving up on %s after %u failed attempts in a row; check the network "
+                                  "and the server, or raise --retries", url, failures);
+                        r = a.stalled ? -ETIMEDOUT : -EIO;
+                        break;
+                }
+                unsigned delay = o->retry_delay_ms;
+                for (unsigned i = 1; i < failures && delay < BACKOFF_MAX_MS; i++)
+                        delay *= 2;
+                if (delay > BACKOFF_MAX_MS)
+                        delay = BACKOFF_MAX_MS;
+                log_info("retrying %s from byte %" PRIu64 " in %u ms", url, a.offset, delay);
+                sleep_ms(delay);
+        }
+        curl_easy_cleanup(a.curl);
+        return r;
+}
+
+struct memory {
+        char *data;
+        size_t size, max;
+};
+
+static int mem_begin(void *userdata, const struct transfer_body *b) {
+        struct memory *m = userdata;
+        if (b->start == 0)
+                m->size = 0;
+        if (b->total != UINT64_MAX && b->total > m->max)
+                return -EFBIG;
+        return 0;
+}
+
+static int mem_data(void *userdata, const void *p, size_t n) {
+        struct memory *m = userdata;
+        if (m->size + n > m->max)
+                return -EFBIG;
+        char *d = realloc(m->data, m->size + n + 1);
+        if (!d)
+                return -ENOMEM;
+        memcpy(d + m->size, p, n);
+        m->data = d;
+        m->size += n;
+        return 0;
+}
+
+int transfer_fetch(const struct transfer_options *o, const char *url, size_t max, char **ret, size_t *ret_size) {
+        struct memory m = { .max = max };
+        struct transfer_handler h = { .begin = mem_begin, .data = mem_data, .userdata = &m };
+        int r = transfer_run(o, url, &h);
+        if (r < 0) {
+                free(m.data);
+                if (r == -EFBIG)
+                        log_error("%s is larger than %zu bytes; refusing it", url, max);
+                return r;
+        }
+        if (!m.data && !(m.data = malloc(1)))
+                return -ENOMEM;
+        m.data[m.size] = 0;
+        *ret = m.data;
+        if (ret_size)
+                *ret_size = m.size;
+        return 0;
+}

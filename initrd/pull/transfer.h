@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * One resource over http, https or file (libcurl), delivered to a handler as a single byte stream
+ * despite broken connections: a transfer that breaks continues with a Range request at the offset
+ * already delivered, guarded by If-Range (strong ETag, else Last-Modified). When the server
+ * answers with the whole resource instead (it changed, or ignores Range), the stream starts over
+ * and the handler is told to forget what it has. Failed attempts are retried with exponential
+ * backoff; only attempts that bring no new bytes count against the retry budget. An attempt is
+ * abandoned when no byte arrived for the stall timeout, never because the whole takes long.
+ */
+
+struct transfer_options {
+        const char *ca_bundle;          /* NULL: libcurl's default */
+        unsigned retries;
+        unsigned stall_timeout_sec;
+        unsigned retry_delay_ms;
+};
+
+struct transfer_body {
+        uint64_t start;                 /* the offset this body continues at; 0: start over */
+        uint64_t total;                 /* size of the whole resource, UINT64_MAX if unknown */
+};
+
+struct transfer_handler {
+        /* A body begins at b->start; with start 0, drop whatever came before. <0 aborts. */
+        int (*begin)(void *userdata, const struct transfer_body *b);
+        /* Bytes in order. <0 aborts the transfer (no retry) with that error. */
+        int (*data)(void *userdata, const void *p, size_t n);
+        /* Called about once a second and on every chunk; may be NULL. */
+        void (*progress)(void *userdata, uint64_t received, uint64_t total);
+        void *userdata;
+};
+
+/*
+ * Runs the transfer to the end. 0 on success; -ENOENT if the resource does not exist (HTTP
+ * 404/410, missing file); the handler's error if it aborted; otherwise a negative errno after the
+ * retries ran out, with the reason logged.
+ */
+int transfer_run(const struct transfer_options *o, const char *url, const struct transfer_handler *h);
+
+/* A small resource (checksum list, signature) into memory, NUL-terminated. -EFBIG past max. */
+int transfer_fetch(const struct transfer_options *o, const char *url, size_t max, char **ret,
+                   size_t *ret_size);
+
+/* Once per process, before the first transfer. */
+int transfer_global_init(void);

@@ -1,0 +1,222 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=bash
+#
+# Shared helpers of the stub's e2e tests: skip checks, the test initrd, UKI assembly with objcopy,
+# ESP disk images and a QEMU+OVMF runner that is always killed. Sourced by test-*.sh, which set
+# STUB (path of pullbootx64.efi.stub) from their first argument.
+
+set -euo pipefail
+
+LOADER_GUID=4a67b082-0a4c-41cf-b6c7-440b29bb8c4f
+PULLBOOT_GUID=c9401eab-f608-4319-bb31-27984b190c66
+GUEST_MAC=52:54:00:12:34:56
+OVMF_DIR=${OVMF_DIR:-/usr/share/OVMF}
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-150}
+
+skip() {
+        echo "SKIP: $*"
+        exit 77
+}
+
+fail() {
+        echo "FAIL: $*" >&2
+        exit 1
+}
+
+need_tools() {
+        local t
+        for t in "$@"; do
+                command -v "$t" >/dev/null 2>&1 || skip "$t not installed"
+        done
+}
+
+# Debian's kernel for guests (not the host's running one) and its module directory.
+find_kernel() {
+        local k
+        KERNEL=
+        for k in /boot/vmlinuz-*-amd64; do
+                [ -r "$k" ] && KERNEL=$k
+        done
+        [ -n "$KERNEL" ] || skip "no Debian guest kernel /boot/vmlinuz-*-amd64 (install linux-image-amd64)"
+        KVER=${KERNEL#/boot/vmlinuz-}
+        [ -d "/lib/modules/$KVER" ] || skip "no /lib/modules/$KVER for $KERNEL"
+}
+
+setup_workdir() {
+        WORK=$(mktemp -d "${TMPDIR:-/tmp}/pullboot-stub-e2e.XXXXXX")
+        QEMU_PID=
+        trap cleanup EXIT INT TERM
+}
+
+cleanup() {
+        local rc=$?
+        if [ -n "${QEMU_PID:-}" ] && kill -0 "$QEMU_PID" 2>/dev/null; then
+                kill "$QEMU_PID" 2>/dev/null || true
+                sleep 1
+                kill -9 "$QEMU_PID" 2>/dev/null || true
+        fi
+        if [ -n "${HTTPD_PID:-}" ] && kill -0 "$HTTPD_PID" 2>/dev/null; then
+                kill "$HTTPD_PID" 2>/dev/null || true
+        fi
+        if [ $rc -ne 0 ] && [ $rc -ne 77 ] && [ -n "${WORK:-}" ] && [ -f "$WORK/console.log" ]; then
+                echo "---- guest console (last 60 lines) ----" >&2
+                tail -n 60 "$WORK/console.log" | tr -d '\r' >&2 || true
+        fi
+        [ -n "${KEEP_WORK:-}" ] || rm -rf "${WORK:-/nonexistent}"
+        exit $rc
+}
+
+# A tiny initrd: busybox-static and an /init that mounts efivarfs, prints every variable the stub
+# writes as "PBVAR <name> <attributes> <value>" (UTF-16 strings narrowed, StubFeatures as hex,
+# the NIC record line by line) and powers off.
+build_initrd() {
+        local root=$WORK/initrd-root
+        local busybox=${BUSYBOX:-/bin/busybox}
+        [ -x "$busybox" ] && "$busybox" --list 2>/dev/null | grep -qx cpio || skip "busybox-static not installed"
+        need_tools cpio
+        local mod=/lib/modules/$KVER/kernel/fs/efivarfs/efivarfs.ko
+        mkdir -p "$root"/{bin,dev,proc,sys,mod}
+        cp "$busybox" "$root/bin/busybox"
+        # efivarfs is a module in Debian's kernel; the guest kernel is signed by Debian and loads
+        # Debian-signed modules even under lockdown.
+        if [ -f "$mod" ]; then
+                cp "$mod" "$root/mod/"
+        elif [ -f "$mod.xz" ]; then
+                xz -dc "$mod.xz" >"$root/mod/efivarfs.ko"
+        elif ! grep -qx 'CONFIG_EFIVAR_FS=y' "/boot/config-$KVER" 2>/dev/null; then
+                skip "efivarfs is neither built in nor a module of $KVER"
+        fi
+        cat >"$root/init" <<EOF
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+[ -f /mod/efivarfs.ko ] && insmod /mod/efivarfs.ko
+mount -t efivarfs efivarfs /sys/firmware/efi/efivars || echo "PBVAR-ERROR cannot mount efivarfs"
+V=/sys/firmware/efi/efivars
+echo "PBVAR-BEGIN"
+echo "PBVAR cmdline \$(cat /proc/cmdline)"
+f=\$V/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c
+[ -f "\$f" ] && echo "PBVAR SecureBoot \$(tail -c +5 "\$f" | od -An -tx1 | tr -d ' ')"
+for n in StubDeviceURL LoaderDeviceURL StubInfo StubImageIdentifier StubDevicePartUUID \
+         LoaderDevicePartUUID LoaderFirmwareInfo LoaderFirmwareType; do
+        f=\$V/\$n-$LOADER_GUID
+        if [ -f "\$f" ]; then
+                echo "PBVAR \$n \$(od -An -tx4 -N4 "\$f" | tr -d ' ') \$(tail -c +5 "\$f" | tr -d '\\000')"
+        else
+                echo "PBVAR \$n unset"
+        fi
+done
+f=\$V/StubFeatures-$LOADER_GUID
+if [ -f "\$f" ]; then
+        echo "PBVAR StubFeatures \$(od -An -tx4 -N4 "\$f" | tr -d ' ') \$(tail -c +5 "\$f" | od -An -tx8 | tr -d ' ')"
+else
+        echo "PBVAR StubFeatures unset"
+fi
+f=\$V/PullbootNetInfo-$PULLBOOT_GUID
+if [ -f "\$f" ]; then
+        echo "PBVAR PullbootNetInfo \$(od -An -tx4 -N4 "\$f" | tr -d ' ')"
+        tail -c +5 "\$f" | while IFS= read -r l || [ -n "\$l" ]; do echo "PBNET \$l"; done
+else
+        echo "PBVAR PullbootNetInfo unset"
+fi
+echo "PBVAR-END"
+poweroff -f
+EOF
+        chmod 755 "$root/init"
+        (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$WORK/initrd.img"
+}
+
+# Appends sections to a stub the way ukify does: each new section starts on the next 4 KiB
+# boundary after everything already in the image. Usage: build_uki STUB OUT name=file...
+build_uki() {
+        local stub=$1 out=$2
+        shift 2
+        need_tools objcopy objdump
+        cp "$stub" "$out.tmp"
+        local spec name file end
+        for spec in "$@"; do
+                name=${spec%%=*}
+                file=${spec#*=}
+                # Highest VMA+size of the sections already present, rounded up to 4 KiB.
+                end=0
+                while read -r _ _ size vma _; do
+                        [ $(( 0x$vma + 0x$size )) -gt "$end" ] && end=$(( 0x$vma + 0x$size ))
+                done < <(objdump -h "$out.tmp" | grep -E '^ *[0-9]+ \.')
+                end=$(printf '0x%x' $(( (end + 4095) / 4096 * 4096 )))
+                objcopy --add-section "$name=$file" --set-section-flags "$name=data,readonly" \
+                        --change-section-vma "$name=$end" "$out.tmp" "$out.tmp2"
+                mv "$out.tmp2" "$out.tmp"
+        done
+        mv "$out.tmp" "$out"
+}
+
+# A GPT disk with one EFI system partition (fixed PARTUUID) holding EFI/BOOT/BOOTX64.EFI.
+ESP_PARTUUID=6b1a4c0e-2f1d-4b8e-9d0b-2a7c5e4f3d21
+build_esp_disk() {
+        local efi=$1 out=$2
+        need_tools sfdisk mkfs.vfat mmd mcopy
+        local size_mb=$(( ($(stat -c %s "$efi") / 1048576) + 40 ))
+        truncate -s "${size_mb}M" "$out"
+        printf 'label: gpt\nstart=2048, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, uuid=%s, name="ESP"\n' \
+                "$ESP_PARTUUID" | sfdisk -q "$out" >/dev/null
+        local part=$WORK/esp.part
+        local sectors=$(( size_mb * 2048 - 2048 - 34 ))
+        truncate -s $(( sectors * 512 )) "$part"
+        mkfs.vfat -F 32 -n ESP "$part" >/dev/null
+        mmd -i "$part" ::/EFI ::/EFI/BOOT
+        mcopy -i "$part" "$efi" ::/EFI/BOOT/BOOTX64.EFI
+        dd if="$part" of="$out" bs=512 seek=2048 conv=notrunc status=none
+        rm -f "$part"
+}
+
+# run_qemu CODE VARS LOG extra-args...: starts QEMU in the background and waits (bounded) for it
+# to exit or for WAIT_FOR (an extended regex; default: the initrd's end marker) on the console;
+# QEMU is killed on every path (here or by the cleanup trap).
+run_qemu() {
+        local code=$1 vars=$2 log=$3
+        shift 3
+        need_tools qemu-system-x86_64
+        : >"$log"
+        qemu-system-x86_64 -machine q35,smm="${QEMU_SMM:-off}" -accel tcg -m 1024 -smp 1 \
+                -display none -monitor none -serial "file:$log" -no-reboot \
+                -drive if=pflash,format=raw,unit=0,readonly=on,file="$code" \
+                -drive if=pflash,format=raw,unit=1,file="$vars" \
+                "$@" 2>"$WORK/qemu.stderr" &
+        QEMU_PID=$!
+        local start=$SECONDS t=0
+        while kill -0 "$QEMU_PID" 2>/dev/null; do
+                t=$((SECONDS - start))
+                if grep -Eq "${WAIT_FOR:-PBVAR-END}" "$log" 2>/dev/null; then
+                        sleep 2
+                        break
+                fi
+                if [ $t -ge "$QEMU_TIMEOUT" ]; then
+                        echo "QEMU did not finish within ${QEMU_TIMEOUT}s" >&2
+                        break
+                fi
+                sleep 1
+        done
+        if kill -0 "$QEMU_PID" 2>/dev/null; then
+                kill "$QEMU_PID" 2>/dev/null || true
+                sleep 1
+                kill -9 "$QEMU_PID" 2>/dev/null || true
+        fi
+        wait "$QEMU_PID" 2>/dev/null || true
+        QEMU_PID=
+        QEMU_SECONDS=$t
+}
+
+# Value of a PBVAR line: pbvar LOG NAME -> "attrs value" or "unset".
+pbvar() {
+        tr -d '\r' <"$1" | sed -n "s/^PBVAR $2 //p" | head -n 1
+}
+
+expect_eq() {
+        local what=$1 got=$2 want=$3
+        if [ "$got" != "$want" ]; then
+                fail "$what: got '$got', want '$want'"
+        fi
+        echo "ok: $what = '$got'"
+}
