@@ -27,7 +27,7 @@ static bool name_eq(const uint8_t raw[8], const char *name) {
 }
 
 int stub_find_sections(const uint8_t *image, size_t image_size, struct stub_sections *ret) {
-        uint32_t pe_off, n_sections, opt_size, table;
+        size_t pe_off, n_sections, opt_size, table;
 
         pb_memset(ret, 0, sizeof *ret);
 
@@ -42,7 +42,7 @@ int stub_find_sections(const uint8_t *image, size_t image_size, struct stub_sect
         if (table > image_size || (image_size - table) / PE_SECTION_HEADER_SIZE < n_sections)
                 return -EBADMSG;
 
-        for (uint32_t i = 0; i < n_sections; i++) {
+        for (size_t i = 0; i < n_sections; i++) {
                 const uint8_t *h = image + table + i * PE_SECTION_HEADER_SIZE;
                 uint32_t vsize = pb_le32(h + 8), vaddr = pb_le32(h + 12), rawsize = pb_le32(h + 16);
                 uint32_t size = vsize == 0 ? rawsize : (rawsize != 0 && rawsize < vsize ? rawsize : vsize);

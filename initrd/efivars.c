@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,11 +9,37 @@
 
 #include "bootvars.h"
 #include "efivars.h"
+#include "fileio.h"
 #include "macro.h"
 #include "utf16.h"
 
 /* Variables we read are small records; anything bigger is not ours. */
 #define VAR_SIZE_MAX (64 * 1024)
+
+/* libefivar picks its backend once, when the process starts. PID 1 of the initrd mounts efivarfs
+ * only later, so libefivar has none there: read the efivarfs file (4 bytes of attributes, then
+ * the data) directly. */
+static int get_variable_efivarfs(const char *guid_str, const char *name, uint8_t **ret, size_t *ret_size) {
+        _cleanup_free_ char *path = NULL, *raw = NULL;
+        const char *dir = getenv("EFIVARFS_PATH") ?: "/sys/firmware/efi/efivars/";
+        size_t size;
+        int r;
+
+        if (asprintf(&path, "%s%s%s-%s", dir, dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/", name, guid_str) < 0)
+                return -ENOMEM;
+        r = read_full_file(path, VAR_SIZE_MAX + 4, &raw, &size);
+        if (r < 0)
+                return r == -EFBIG ? r : -ENOENT;
+        if (size < 4)
+                return -EIO;
+        uint8_t *data = malloc(size - 4 + 1);
+        if (!data)
+                return -ENOMEM;
+        memcpy(data, raw + 4, size - 4);
+        *ret = data;
+        *ret_size = size - 4;
+        return 0;
+}
 
 static int get_variable(const char *guid_str, const char *name, uint8_t **ret, size_t *ret_size) {
         efi_guid_t guid;
@@ -22,9 +49,8 @@ static int get_variable(const char *guid_str, const char *name, uint8_t **ret, s
 
         if (efi_str_to_guid(guid_str, &guid) < 0)
                 return -EINVAL;
-        /* Without efivarfs (or $EFIVARFS_PATH) libefivar has no backend: nothing is set. */
         if (!efi_variables_supported())
-                return -ENOENT;
+                return get_variable_efivarfs(guid_str, name, ret, ret_size);
         if (efi_get_variable(guid, name, &data, &size, &attrs) < 0)
                 return errno > 0 ? -errno : -EIO;
         if (size > VAR_SIZE_MAX) {

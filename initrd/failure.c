@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/reboot.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -70,6 +71,7 @@ static void run_shell(void) {
         if (pid == 0) {
                 /* A session of its own with the console as controlling terminal, so ^C works. */
                 (void) setsid();
+                (void) ioctl(STDIN_FILENO, TIOCSCTTY, 1);
                 (void) signal(SIGINT, SIG_DFL);
                 execl(FAILURE_SHELL_PATH, FAILURE_SHELL_PATH, "-i", (char *) NULL);
                 _exit(127);
@@ -85,7 +87,7 @@ void failure_execute(enum failure_action a, bool pid1) {
         a = failure_action_resolve(a, FAILURE_SHELL_PATH);
 
         if (!pid1) {
-                log_info("failure action: %s (not PID 1, not performed)", failure_action_to_string(a));
+                log_info("action: %s (not PID 1, not performed)", failure_action_to_string(a));
                 return;
         }
 

@@ -1,9 +1,581 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* PLACEHOLDER: replaced by the implementation of 'pullboot init'. */
+/*
+ * `pullboot init`: PID 1 of the initrd. An orchestrator of small steps, each in its own file:
+ * API mounts (mounts.c), modules (modules.c), the plan (plan.c, as `pullboot plan` builds it),
+ * network (net.c), pulls (pull/), loop devices (attach.c), the root (root.c), switch_root
+ * (switch-root.c), and on any failure one clear message and the failure action (failure.c).
+ *
+ * Run by hand (not PID 1) it takes the same --cmdline/--origin/--credential overrides as
+ * `pullboot plan`; --dry-run skips everything that changes the host (mounts, modules, loop
+ * devices, switch_root) and --prefix puts the pulled images below a directory.
+ */
+#include <dirent.h>
+#include <getopt.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "config.h"
+#include "efivars.h"
+#include "failure.h"
+#include "fileio.h"
+#include "init-config.h"
 #include "log.h"
+#include "modules.h"
+#include "mounts.h"
+#include "net.h"
+#include "plan.h"
+#include "pull/pull.h"
+#include "root.h"
+#include "switch-root.h"
 #include "verbs.h"
 
-int verb_init(int argc, char **argv) {
-        log_error("'init' is not implemented yet");
+#define SYSROOT "/sysroot"
+#define CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+#define CREDENTIAL_MAX (1024 * 1024)
+/* run_pulls() after a success action that did not end the boot (only without PID 1). */
+#define STOPPED_BY_SUCCESS_ACTION 100
+
+struct init_args {
+        const char *cmdline, *origin, *credential, *netinfo, *prefix, *resolv_conf;
+        bool dry_run;
+        bool pid1;
+};
+
+struct init_state {
+        struct init_args args;
+        struct init_config cfg;
+        struct timespec start;
+        struct plan *plan;
+        struct pb_netinfo netinfo;
+        char *cmdline;
+        char **init_argv;
+};
+
+static double elapsed(const struct init_state *s) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        return (double) (now.tv_sec - s->start.tv_sec) + (double) (now.tv_nsec - s->start.tv_nsec) / 1e9;
+}
+
+/* The e2e suite parses these: "pullboot: PHASE after S.S s[: DETAIL]". */
+static void phase(const struct init_state *s, const char *what, const char *detail) {
+        log_info("%s after %.1f s%s%s", what, elapsed(s), detail ? ": " : "", detail ?: "");
+}
+
+static void print_uptime(void) {
+        _cleanup_free_ char *text = NULL;
+        if (read_full_file("/proc/uptime", 256, &text, NULL) == 0)
+                log_info("started at uptime %.1f s", strtod(text, NULL));
+}
+
+/* The one place a boot ends in failure: the message, then the action. */
+static int fail(struct init_state *s, enum failure_action action, const char *fmt, ...) _printf_(3, 4);
+static int fail(struct init_state *s, enum failure_action action, const char *fmt, ...) {
+        char msg[2048];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        log_error("boot failed: %s", msg);
+        if (action == FAILURE_CONTINUE)
+                action = s->cfg.failure;
+        failure_execute(action, s->args.pid1);
         return PB_EXIT_FAILURE;
+}
+
+/* Only the kernel's /dev/console is a sensible place for PID 1's output; with no console node in
+ * the cpio the kernel leaves fds 0-2 closed until devtmpfs exists. */
+static void open_console(void) {
+        if (fcntl(STDERR_FILENO, F_GETFD) >= 0)
+                return;
+        int fd = open("/dev/console", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (fd < 0)
+                return;
+        for (int i = 0; i <= 2; i++)
+                (void) dup2(fd, i);
+        if (fd > 2)
+                close(fd);
+}
+
+static const char *const fs_modules[] = { "ext4", "erofs", "squashfs", "btrfs", "xfs", "vfat" };
+static const char *const base_modules[] = {
+        "loop", "virtio_pci", "virtio_blk", "virtio_scsi", "virtio_net", "e1000", "e1000e", "af_packet", "nls_utf8",
+};
+
+static int load_modules(struct init_state *s) {
+        struct kmod_ctx *ctx = NULL;
+        struct modules_stats st = {};
+        int r;
+
+        r = modules_open(NULL, &ctx);
+        if (r < 0) {
+                log_warning_errno(r, "no kernel modules in the initrd; relying on built-in drivers");
+        } else {
+                (void) modules_load(ctx, "efivarfs", false, &st);
+                (void) modules_coldplug(ctx, NULL, false, &st);
+                for (size_t i = 0; i < ELEMENTSOF(base_modules); i++)
+                        (void) modules_load(ctx, base_modules[i], false, &st);
+                /* The root file system type is known only after the image is attached; loading the
+                 * likely ones now costs less than probing twice. rootfstype= narrows it to one. */
+                struct root_spec spec;
+                if (root_spec_from_cmdline(pb_span_from_str(s->cmdline), &spec, NULL) == 0 && spec.fstype[0])
+                        (void) modules_load(ctx, spec.fstype, false, &st);
+                else
+                        for (size_t i = 0; i < ELEMENTSOF(fs_modules); i++)
+                                (void) modules_load(ctx, fs_modules[i], false, &st);
+                modules_close(ctx);
+        }
+        r = mounts_efivarfs();
+        if (r < 0 && r != -ENOENT)
+                log_warning_errno(r, "cannot mount efivarfs; the boot origin will be unknown");
+        phase(s, "modules loaded", NULL);
+        log_info("%u module(s) loaded for %u device alias(es), %u failed", st.loaded, st.aliases, st.failed);
+        return 0;
+}
+
+static int read_cmdline(struct init_state *s) {
+        int r = init_config_read_cmdline(s->args.cmdline, s->args.pid1 ? INIT_CONFIG_CMDLINE_D : NULL, &s->cmdline);
+        if (r < 0)
+                return r;
+        return init_config_parse(s->cmdline, &s->cfg);
+}
+
+static int build_plan(struct init_state *s) {
+        _cleanup_free_ char *origin = NULL, *credential = NULL;
+        const char *origin_source = NULL;
+        int r;
+
+        if (s->args.origin) {
+                if (s->args.origin[0]) {
+                        origin = strdup(s->args.origin);
+                        if (!origin)
+                                return -ENOMEM;
+                        origin_source = "--origin";
+                }
+        } else {
+                r = efivars_read_origin(&origin, &origin_source);
+                if (r < 0 && r != -ENOENT)
+                        log_warning_errno(r, "cannot read the boot origin from EFI variables, assuming none");
+        }
+        if (origin)
+                log_info("boot origin %s (from %s)", origin, origin_source);
+        else
+                log_info("no boot origin: not an HTTP boot through the pullboot stub");
+
+        if (s->args.credential) {
+                r = read_full_file(s->args.credential, CREDENTIAL_MAX, &credential, NULL);
+                if (r < 0)
+                        return log_error_errno(r, "cannot read credential file %s", s->args.credential);
+        }
+
+        r = plan_build(s->cmdline, origin, credential, PLAN_MODE_INITRD, &s->plan);
+        if (r < 0)
+                return log_error_errno(r, "cannot build the plan");
+        s->plan->origin_source = origin_source;
+        return 0;
+}
+
+/* Reports what the plan refused. Bad pull expressions are skipped, as systemd does; other errors
+ * (root=, actions) stop the boot. */
+static int check_plan(struct init_state *s) {
+        const struct plan *p = s->plan;
+
+        for (size_t i = 0; i < p->n_warnings; i++)
+                log_warning("%s", p->warnings[i]);
+        for (size_t i = 0; i < p->n_pulls; i++) {
+                const struct plan_pull *pull = &p->pulls[i];
+                if (pull->status == PLAN_PULL_INVALID)
+                        log_warning("ignoring %s=%s: %s", pull->key, pull->expression, pull->reason);
+                else if (pull->status == PLAN_PULL_SKIPPED)
+                        log_info("skipping %s=%s: %s", pull->key, pull->expression, pull->reason);
+                for (size_t j = 0; j < pull->n_warnings; j++)
+                        log_warning("%s=%s: %s", pull->key, pull->expression, pull->warnings[j]);
+        }
+        if (p->n_errors > 0)
+                return fail(s, FAILURE_CONTINUE, "%s (fix the kernel command line)", p->errors[0]);
+        if (p->root.kind == PLAN_ROOT_NONE)
+                return fail(s, FAILURE_CONTINUE, "no root= on the kernel command line, nothing to mount "
+                            "(add e.g. root=gpt-auto with rd.systemd.pull=...:rootdisk:...)");
+        return 0;
+}
+
+static bool plan_needs_network(const struct plan *p) {
+        for (size_t i = 0; i < p->n_pulls; i++) {
+                const struct plan_pull *pull = &p->pulls[i];
+                if (pull->status != PLAN_PULL_READY)
+                        continue;
+                for (size_t j = 0; j < pull->n_urls; j++)
+                        if (strncmp(pull->urls[j], "file:", 5) != 0)
+                                return true;
+        }
+        return false;
+}
+
+static int bring_up_network(struct init_state *s) {
+        struct net_options o = {
+                .mode = s->cfg.net_mode,
+                .netinfo = &s->netinfo,
+                .dhcp_timeout_sec = s->cfg.dhcp_timeout_sec,
+                .link_timeout_ms = s->cfg.link_timeout_ms,
+                .ifname = s->cfg.ifname[0] ? s->cfg.ifname : NULL,
+                .resolv_conf = s->args.resolv_conf,
+        };
+        int r;
+
+        if (s->cfg.net_mode == NET_MODE_NONE) {
+                log_info("network: skipped (pullboot.net=none)");
+                return 0;
+        }
+        if (!plan_needs_network(s->plan)) {
+                log_info("network: not needed, no image to download");
+                return 0;
+        }
+        r = init_config_load_netinfo(s->args.netinfo, &s->netinfo);
+        if (r < 0)
+                log_warning("ignoring the firmware's network record");
+        r = net_setup(&o, NULL);
+        /* The pulls cannot happen without it: systemd's pull failure action applies. */
+        if (r < 0)
+                return fail(s, failure_action_from_emergency(s->plan->failure_action), "network bring-up (%s) failed: %s; check the message above",
+                            net_mode_to_string(s->cfg.net_mode), strerror(-r));
+        phase(s, "network up", NULL);
+        return 0;
+}
+
+/* Bytes in the regular files below dirfd (consumed), not crossing into other file systems. */
+static uint64_t tree_bytes(int dirfd, unsigned depth) {
+        DIR *d = fdopendir(dirfd);
+        struct dirent *de;
+        uint64_t sum = 0;
+
+        if (!d) {
+                close(dirfd);
+                return 0;
+        }
+        while ((de = readdir(d))) {
+                struct stat st;
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+                    fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        continue;
+                if (S_ISREG(st.st_mode))
+                        sum += (uint64_t) st.st_size;
+                else if (S_ISDIR(st.st_mode) && depth < 64) {
+                        int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        if (sub >= 0)
+                                sum += tree_bytes(sub, depth + 1);
+                }
+        }
+        closedir(d);
+        return sum;
+}
+
+/* The size reported with "download finished": the image as it landed (a raw file or a tree). */
+static uint64_t image_size(const char *path) {
+        struct stat st;
+        if (stat(path, &st) < 0)
+                return 0;
+        if (!S_ISDIR(st.st_mode))
+                return (uint64_t) st.st_size;
+        int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        return fd < 0 ? 0 : tree_bytes(fd, 0);
+}
+
+/* What to check, by the pull engine's documented errors; the details are in its own message. */
+static const char *pull_failure_hint(int r) {
+        switch (r) {
+        case -ENOENT:
+                return "not found on the server; check the URL and that the image was published next to the UKI";
+        case -EBADMSG:
+                return "verification or decompression failed; check the image, its SHA256SUMS/signature and verify=";
+        case -ENOSPC:
+                return "not enough space below /run; give the machine more memory or use a smaller image";
+        case -EFBIG:
+                return "the image exceeds the size limit";
+        case -ETIMEDOUT:
+                return "the transfer stalled; check the network and the server";
+        default:
+                return "transfer or I/O error; check the network, the server and the message above";
+        }
+}
+
+static int pull_one(struct init_state *s, const struct plan_pull *pull, enum failure_action on_failure) {
+        char target[4096], detail[4096 + 64];
+        struct pull_options o;
+        size_t used = 0;
+        int r;
+
+        snprintf(target, sizeof target, "%s%s", s->args.prefix ?: "", pull->target);
+
+        pull_options_init(&o);
+        o.type = pull->spec.type;
+        o.verify = pull->spec.verify;
+        memcpy(o.sha256, pull->spec.sha256, sizeof o.sha256);
+        o.read_only = pull->spec.read_only;
+        o.progress = PULL_PROGRESS_PLAIN;
+        if (access(CA_BUNDLE, R_OK) == 0)
+                o.ca_bundle = CA_BUNDLE;
+
+        r = pull_image_candidates(&o, (const char *const *) pull->urls, pull->n_urls, target, &used);
+        if (r < 0)
+                return fail(s, on_failure, "cannot pull %s%s (%s): %s", pull->urls[0],
+                            pull->n_urls > 1 ? " or the other candidates" : "", pull->key, pull_failure_hint(r));
+
+        uint64_t size = image_size(target);
+        snprintf(detail, sizeof detail, "%s (%.1f MiB)", pull->urls[used], (double) size / (1024.0 * 1024.0));
+        phase(s, "download finished", detail);
+
+        if (!pull->spec.blockdev)
+                return 0;
+        if (s->args.dry_run) {
+                log_info("would attach %s to a loop device (dry run)", target);
+                return 0;
+        }
+
+        struct attached_loop l = ATTACHED_LOOP_NULL;
+        struct attach_options ao = { .read_only = pull->spec.read_only };
+        r = loop_attach(target, &ao, &l);
+        if (r < 0)
+                return fail(s, on_failure, "cannot attach %s to a loop device: %s (is the loop module in "
+                            "the initrd?)", target, strerror(-r));
+        /* The device must outlive our fd: the root is mounted from it later, and it stays in
+         * use by the booted system. */
+        r = loop_relinquish(&l);
+        if (r < 0) {
+                (void) loop_detach(&l);
+                return fail(s, on_failure, "cannot keep %s attached: %s", l.device, strerror(-r));
+        }
+        log_info("%s attached as %s with %u partition(s)", target, l.device, l.n_partitions);
+        attached_loop_done(&l);
+        return 0;
+}
+
+static int run_pulls(struct init_state *s) {
+        enum failure_action on_failure = failure_action_from_emergency(s->plan->failure_action);
+        enum failure_action on_success = failure_action_from_emergency(s->plan->success_action);
+        unsigned n = 0;
+        int r;
+
+        for (size_t i = 0; i < s->plan->n_pulls; i++) {
+                if (s->plan->pulls[i].status != PLAN_PULL_READY)
+                        continue;
+                r = pull_one(s, &s->plan->pulls[i], on_failure);
+                if (r != 0)
+                        return r;
+                n++;
+        }
+        /* systemd.pull.success_action=reboot and friends: an installer pulls and is done. */
+        if (n > 0 && on_success != FAILURE_CONTINUE) {
+                log_info("all images pulled; success action %s", s->plan->success_action_spec);
+                failure_execute(on_success, s->args.pid1);
+                return STOPPED_BY_SUCCESS_ACTION;   /* not PID 1: stop here, as the machine would */
+        }
+        return 0;
+}
+
+static int mount_root(struct init_state *s) {
+        struct root_mount_options o = { .where = SYSROOT };
+        struct root_resolved res;
+        char what[ROOT_WHAT_MAX];
+        int r;
+
+        (void) root_spec_format_what(&s->plan->root.spec, what, sizeof what);
+        if (s->args.dry_run) {
+                log_info("would mount root=%s on %s (dry run)", what, SYSROOT);
+                phase(s, "root mounted", NULL);
+                return 0;
+        }
+        r = root_mount(&s->plan->root.spec, &o, &res);
+        if (r < 0)
+                return fail(s, FAILURE_CONTINUE, "cannot mount root=%s on %s: %s; check root=, rootfstype= "
+                            "and that the image holds that file system", what, SYSROOT, strerror(-r));
+        log_info("root %s (%s, %s) mounted on %s", res.device, res.fstype[0] ? res.fstype : "bind",
+                 res.read_only ? "ro" : "rw", SYSROOT);
+        phase(s, "root mounted", NULL);
+        return 0;
+}
+
+static int switch_into_root(struct init_state *s) {
+        char init[INIT_CONFIG_PATH_MAX];
+        int r;
+
+        if (s->args.dry_run) {
+                log_info("would switch root to %s and run %s (dry run)", SYSROOT,
+                         s->cfg.init[0] ? s->cfg.init : "/sbin/init");
+                phase(s, "switching root", NULL);
+                return 0;
+        }
+        r = switch_root_find_init(SYSROOT, s->cfg.init[0] ? s->cfg.init : NULL, init, sizeof init);
+        if (r < 0)
+                return fail(s, FAILURE_CONTINUE, "no init in the root file system (%s): %s; check init= and "
+                            "the image", s->cfg.init[0] ? s->cfg.init : "/sbin/init", strerror(-r));
+        phase(s, "switching root", NULL);
+        r = switch_root(SYSROOT, init, s->init_argv);
+        return fail(s, FAILURE_CONTINUE, "switch_root into %s failed: %s", SYSROOT, strerror(-r));
+}
+
+static int run(struct init_state *s) {
+        int r;
+
+        if (s->args.pid1) {
+                (void) setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
+                r = mounts_api_filesystems();
+                open_console();
+                if (r < 0)
+                        return fail(s, FAILURE_DEFAULT, "cannot mount the API file systems: %s", strerror(-r));
+        }
+        print_uptime();   /* needs /proc */
+
+        r = read_cmdline(s);
+        if (r < 0)
+                return fail(s, FAILURE_CONTINUE, "invalid kernel command line: %s", strerror(-r));
+
+        /* Modules first: efivarfs (for the boot origin) may be one of them. */
+        if (s->args.dry_run)
+                phase(s, "modules loaded", NULL);
+        else
+                load_modules(s);
+
+        r = build_plan(s);
+        if (r < 0)
+                return fail(s, FAILURE_CONTINUE, "cannot read the boot inputs: %s", strerror(-r));
+        r = check_plan(s);
+        if (r != 0)
+                return r;
+        r = bring_up_network(s);
+        if (r != 0)
+                return r;
+        r = run_pulls(s);
+        if (r == STOPPED_BY_SUCCESS_ACTION)
+                return PB_EXIT_OK;
+        if (r != 0)
+                return r;
+        r = mount_root(s);
+        if (r != 0)
+                return r;
+        return switch_into_root(s);
+}
+
+static void help(void) {
+        printf("Usage: pullboot init [OPTIONS...]\n"
+               "\n"
+               "Run as PID 1 of the initrd: mount /proc /sys /dev /run, load kernel modules, bring up\n"
+               "the network, pull the images the kernel command line names, attach them, mount the\n"
+               "root on /sysroot and switch into it. On failure: one message, then the action of\n"
+               "pullboot.failure=. Run by hand, it does the same steps against the given inputs.\n"
+               "\n"
+               "Options:\n"
+               "  -h --help              show this help\n"
+               "     --version           show the version\n"
+               "     --cmdline STRING|@FILE\n"
+               "                         kernel command line (default /proc/cmdline)\n"
+               "     --origin URL        boot origin URL; \"\" for none (default: StubDeviceURL)\n"
+               "     --credential FILE   import.pull credential\n"
+               "     --netinfo FILE      the firmware's network record (default: PullbootNetInfo)\n"
+               "     --resolv-conf PATH  where to write resolv.conf (default /etc/resolv.conf)\n"
+               "     --dry-run           no mounts, modules, loop devices or switch_root: pull and\n"
+               "                         report only\n"
+               "     --prefix DIR        put pulled images below DIR (with --dry-run)\n"
+               "\n"
+               "Exit status (not as PID 1): 0 success, 1 boot failed, 2 invalid usage.\n");
+}
+
+static int parse_args(int argc, char **argv, struct init_args *a) {
+        enum { ARG_VERSION = 0x100, ARG_CMDLINE, ARG_ORIGIN, ARG_CREDENTIAL, ARG_NETINFO, ARG_RESOLV,
+               ARG_DRY_RUN, ARG_PREFIX };
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                { "cmdline", required_argument, NULL, ARG_CMDLINE },
+                { "origin", required_argument, NULL, ARG_ORIGIN },
+                { "credential", required_argument, NULL, ARG_CREDENTIAL },
+                { "netinfo", required_argument, NULL, ARG_NETINFO },
+                { "resolv-conf", required_argument, NULL, ARG_RESOLV },
+                { "dry-run", no_argument, NULL, ARG_DRY_RUN },
+                { "prefix", required_argument, NULL, ARG_PREFIX },
+                {}
+        };
+        int c;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("pullboot %s\n", PULLBOOT_VERSION);
+                        return 0;
+                case ARG_CMDLINE:
+                        a->cmdline = optarg;
+                        break;
+                case ARG_ORIGIN:
+                        a->origin = optarg;
+                        break;
+                case ARG_CREDENTIAL:
+                        a->credential = optarg;
+                        break;
+                case ARG_NETINFO:
+                        a->netinfo = optarg;
+                        break;
+                case ARG_RESOLV:
+                        a->resolv_conf = optarg;
+                        break;
+                case ARG_DRY_RUN:
+                        a->dry_run = true;
+                        break;
+                case ARG_PREFIX:
+                        if (optarg[0] != '/') {
+                                log_error("--prefix needs an absolute directory, got '%s'", optarg);
+                                return -EINVAL;
+                        }
+                        a->prefix = optarg;
+                        break;
+                default:
+                        log_error("run 'pullboot init --help' for the options");
+                        return -EINVAL;
+                }
+        if (optind != argc) {
+                log_error("unexpected argument '%s'; run 'pullboot init --help'", argv[optind]);
+                return -EINVAL;
+        }
+        if (!a->dry_run) {
+                log_error("outside PID 1, 'pullboot init' only runs with --dry-run");
+                return -EINVAL;
+        }
+        return 1;
+}
+
+int verb_init(int argc, char **argv) {
+        struct init_state s = { .init_argv = argv };
+        int r;
+
+        clock_gettime(CLOCK_MONOTONIC, &s.start);
+
+        if (getpid() == 1) {
+                /* The kernel's arguments for init (e.g. "single") are not ours: pass them on. */
+                s.args.pid1 = true;
+        } else {
+                r = parse_args(argc, argv, &s.args);
+                if (r <= 0)
+                        return r == 0 ? PB_EXIT_OK : PB_EXIT_USAGE;
+        }
+
+        r = run(&s);
+        plan_free(s.plan);
+        free(s.cmdline);
+
+        /* PID 1 must never return: the kernel would panic. */
+        if (s.args.pid1) {
+                failure_execute(s.cfg.failure, true);
+                for (;;)
+                        pause();
+        }
+        return r;
 }

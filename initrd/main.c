@@ -17,6 +17,7 @@ static const struct {
         { "attach", verb_attach, "attach a raw image to a loop device" },
         { "mount-root", verb_mount_root, "mount the root file system named by root=" },
         { "init", verb_init, "run as PID 1 of the initrd" },
+        { "net", verb_net, "bring up the network as init does" },
 };
 
 static void help(void) {

@@ -5,14 +5,20 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
-#include <linux/if.h>
-#include <linux/if_arp.h>
+#include <net/if_arp.h>
 #include <linux/rtnetlink.h>
 #include <string.h>
 #include <time.h>
 
 #include "macro.h"
 #include "net.h"
+
+/* linux/if.h has it but clashes with net/if.h, which net.h needs. */
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000
+#endif
+/* RFC 2863 operational states as IFLA_OPERSTATE reports them (linux/if.h, same reason). */
+enum { OPER_UNKNOWN = 0, OPER_UP = 6 };
 
 static void mnl_socket_closep(struct mnl_socket **s) {
         if (*s)
@@ -87,8 +93,13 @@ static int link_cb(const struct nlmsghdr *nlh, void *data) {
         *l = (struct net_link) {
                 .ifindex = ifi->ifi_index,
                 .up = ifi->ifi_flags & IFF_UP,
-                .carrier = ifi->ifi_flags & IFF_LOWER_UP,
         };
+        /* Carrier counts once the kernel's link watch has also made the link operational
+         * (OPER_UP): before that its queue discipline drops what we send, and the DHCP
+         * client's first packet would be lost, costing it a retransmission second. Drivers
+         * without operstate support report OPER_UNKNOWN; then the flag decides. */
+        uint8_t oper = tb[IFLA_OPERSTATE] ? mnl_attr_get_u8(tb[IFLA_OPERSTATE]) : OPER_UNKNOWN;
+        l->carrier = (ifi->ifi_flags & IFF_LOWER_UP) && (oper == OPER_UP || oper == OPER_UNKNOWN);
         if (tb[IFLA_IFNAME]) {
                 const char *name = mnl_attr_get_str(tb[IFLA_IFNAME]);
                 size_t len = strnlen(name, IF_NAMESIZE - 1);

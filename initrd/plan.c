@@ -3,6 +3,7 @@
  * Kernel command line + boot origin + import.pull credential -> struct plan. Pure: no I/O, so the
  * same decisions are printed by `pullboot plan` and executed by `pullboot init`.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,22 +269,18 @@ static enum plan_root_kind root_kind_from_spec(const struct root_spec *spec) {
 }
 
 /* /dev/disk/by-loop-ref/REF[-partN]: REF is the backing file's name ("image.raw"), the handle
- * systemd-loop@ (and `pullboot attach`) give the loop devices of blockdev pulls. */
+ * systemd-loop@ (and `pullboot attach`) give the loop devices of blockdev pulls. The split itself
+ * is root.h's, so plan and mount-root read root= the same way. */
 static int split_loop_ref(struct plan_root *root) {
-        const char *ref = root->spec.what + strlen("/dev/disk/by-loop-ref/");
-        size_t n = strlen(ref), k = n;
-        unsigned part = 0, mul = 1;
+        char ref[PATH_MAX];
+        unsigned part = 0;
+        int r;
 
-        while (k > 0 && pb_is_ascii_digit(ref[k - 1]) && n - k < 6) {
-                part += (unsigned) (ref[k - 1] - '0') * mul;
-                mul *= 10;
-                k--;
-        }
-        if (k < n && k > 5 && memcmp(ref + k - 5, "-part", 5) == 0 && part > 0) {
-                root->partition = part;
-                n = k - 5;
-        }
-        root->loop_ref = strndup(ref, n);
+        r = root_spec_loop_ref(&root->spec, ref, sizeof ref, &part);
+        if (r < 0)
+                return r;
+        root->partition = part;
+        root->loop_ref = strdup(r > 0 ? ref : "");
         return root->loop_ref ? 0 : -ENOMEM;
 }
 
@@ -306,11 +303,16 @@ static int parse_root(struct plan *p, const char *cmdline) {
         return 0;
 }
 
-static ssize_t find_pull(const struct plan *p, bool (*match)(const struct plan_pull *, const char *),
-                         const char *arg) {
-        for (size_t i = 0; i < p->n_pulls; i++)
-                if (p->pulls[i].status != PLAN_PULL_INVALID && match(&p->pulls[i], arg))
+/* The first pull matching, among READY ones only or among all valid (READY or SKIPPED) ones. */
+static ssize_t find_pull(const struct plan *p, bool ready_only,
+                         bool (*match)(const struct plan_pull *, const char *), const char *arg) {
+        for (size_t i = 0; i < p->n_pulls; i++) {
+                enum plan_pull_status st = p->pulls[i].status;
+                if (st == PLAN_PULL_INVALID || (ready_only && st != PLAN_PULL_READY))
+                        continue;
+                if (match(&p->pulls[i], arg))
                         return (ssize_t) i;
+        }
         return -1;
 }
 
@@ -351,45 +353,52 @@ static bool match_bind(const struct plan_pull *pull, const char *path) {
         return strcmp(target, path) == 0;
 }
 
-/* Which pull provides the root, and a warning when none does though one obviously should. */
+/*
+ * Which pull provides the root, and a warning when none could though one obviously should. The
+ * root comes from a pull only if that pull runs; a skipped one (no boot origin) leaves the root to
+ * be found elsewhere, which is the point of bootorigin, so it warrants no warning either.
+ */
 static int link_root(struct plan *p) {
         struct plan_root *root = &p->root;
+        bool (*match)(const struct plan_pull *, const char *);
+        const char *arg;
 
         switch (root->kind) {
         case PLAN_ROOT_GPT_AUTO:
-                root->pull = find_pull(p, match_gpt_auto, NULL);
-                if (root->pull < 0 && p->n_pulls > 0)
-                        return add_warning(p, strdup("root=gpt-auto: no blockdev pull is named 'rootdisk'; "
-                                                     "gpt-auto only looks at the loop device of 'rootdisk'"));
-                return 0;
+                match = match_gpt_auto, arg = NULL;
+                break;
         case PLAN_ROOT_LOOP_REF:
-                root->pull = find_pull(p, match_blockdev_ref, root->loop_ref);
-                if (root->pull < 0)
-                        return add_warning(p, strdup_printf("root=%s: no blockdev pull attaches a loop device "
-                                                            "named '%s'", root->spec.what, root->loop_ref));
-                return 0;
+                match = match_blockdev_ref, arg = root->loop_ref;
+                break;
         case PLAN_ROOT_BIND:
-                root->pull = find_pull(p, match_bind, root->spec.what);
-                if (root->pull < 0 && p->n_pulls > 0)
-                        return add_warning(p, strdup_printf("root=bind:%s: no tar pull unpacks there",
-                                                            root->spec.what));
-                return 0;
+                match = match_bind, arg = root->spec.what;
+                break;
         default:
                 return 0;
         }
+
+        root->pull = find_pull(p, true, match, arg);
+        if (find_pull(p, false, match, arg) >= 0)
+                return 0;
+
+        /* gpt-auto and bind: may well be meant for a local disk when nothing is pulled at all. */
+        switch (root->kind) {
+        case PLAN_ROOT_GPT_AUTO:
+                if (p->n_pulls == 0)
+                        return 0;
+                return add_warning(p, strdup("root=gpt-auto: no blockdev pull is named 'rootdisk'; "
+                                             "gpt-auto only looks at the loop device of 'rootdisk'"));
+        case PLAN_ROOT_LOOP_REF:
+                return add_warning(p, strdup_printf("root=%s: no blockdev pull attaches a loop device "
+                                                    "named '%s'", root->spec.what, root->loop_ref));
+        default:
+                if (p->n_pulls == 0)
+                        return 0;
+                return add_warning(p, strdup_printf("root=bind:%s: no tar pull unpacks there", root->spec.what));
+        }
 }
 
-/* The root comes from a pull only if that pull runs; a skipped one (no boot origin) leaves the
- * root to be found elsewhere, which is the point of bootorigin, so it warrants no warning either. */
-static int link_root_ready(struct plan *p) {
-        int r = link_root(p);
-        if (r >= 0 && p->root.pull >= 0 && p->pulls[p->root.pull].status != PLAN_PULL_READY)
-                p->root.pull = -1;
-        return r;
-}
-
-static int set_action(struct plan *p, const char *key, struct pb_span v, char **spec,
-                      enum pb_emergency_action *action) {
+static int set_action(struct pb_span v, char **spec, enum pb_emergency_action *action) {
         free(*spec);
         *spec = span_dup(v);
         if (!*spec)
@@ -432,9 +441,9 @@ static int parse_cmdline(struct plan *p, const char *cmdline, const char *origin
                 if (is_pull)
                         r = add_pull(p, PLAN_SOURCE_CMDLINE, pull_key, 0, arg.value, origin);
                 else if (is_success)
-                        r = set_action(p, success_key, arg.value, &p->success_action_spec, &p->success_action);
+                        r = set_action(arg.value, &p->success_action_spec, &p->success_action);
                 else if (is_failure)
-                        r = set_action(p, failure_key, arg.value, &p->failure_action_spec, &p->failure_action);
+                        r = set_action(arg.value, &p->failure_action_spec, &p->failure_action);
                 else
                         r = 0;
                 if (r < 0)
@@ -493,7 +502,7 @@ int plan_build(const char *cmdline, const char *origin, const char *credential, 
                 return r;
         /* root= is the initrd's business; on the host there is nothing to cross-check. */
         if (mode == PLAN_MODE_INITRD)
-                r = link_root_ready(p);
+                r = link_root(p);
         if (r < 0)
                 return r;
 

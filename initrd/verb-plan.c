@@ -58,6 +58,41 @@ static int read_default_credential(char **ret) {
         return 0;
 }
 
+/* Messages quote the command line, which may hold anything: show control characters as \xHH. */
+static char *escape_cc(const char *s) {
+        char *e = malloc(strlen(s) * 4 + 1), *q = e;
+
+        if (!e)
+                return NULL;
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+                if (*p < 0x20 || *p == 0x7f)
+                        q += sprintf(q, "\\x%02x", *p);
+                else
+                        *q++ = (char) *p;
+        *q = 0;
+        return e;
+}
+
+static void log_problems(const struct plan *plan) {
+        for (size_t i = 0; i < plan->n_pulls; i++) {
+                const struct plan_pull *p = &plan->pulls[i];
+                _cleanup_free_ char *reason = NULL;
+
+                if (p->status != PLAN_PULL_INVALID)
+                        continue;
+                /* The reason quotes the offending part; the expression itself is not echoed. */
+                reason = escape_cc(p->reason);
+                if (p->source == PLAN_SOURCE_CREDENTIAL)
+                        log_error("pull %zu (%s line %u): %s", i, p->key, p->line, reason ? reason : "invalid");
+                else
+                        log_error("pull %zu (%s=): %s", i, p->key, reason ? reason : "invalid");
+        }
+        for (size_t i = 0; i < plan->n_errors; i++) {
+                _cleanup_free_ char *e = escape_cc(plan->errors[i]);
+                log_error("%s", e ? e : "invalid input");
+        }
+}
+
 int verb_plan(int argc, char **argv) {
         enum { ARG_VERSION = 0x100, ARG_CMDLINE, ARG_ORIGIN, ARG_CREDENTIAL, ARG_JSON, ARG_INITRD, ARG_HOST };
         static const struct option options[] = {
@@ -165,18 +200,6 @@ int verb_plan(int argc, char **argv) {
                 return PB_EXIT_OK;
 
         /* One line per problem on stderr, so scripts see why even with --json. */
-        for (size_t i = 0; i < plan->n_pulls; i++) {
-                const struct plan_pull *p = &plan->pulls[i];
-                if (p->status != PLAN_PULL_INVALID)
-                        continue;
-                /* The reason quotes the offending part (escaped); the raw expression may hold
-                 * anything, so it is not echoed here. */
-                if (p->source == PLAN_SOURCE_CREDENTIAL)
-                        log_error("pull %zu (%s line %u): %s", i, p->key, p->line, p->reason);
-                else
-                        log_error("pull %zu (%s=): %s", i, p->key, p->reason);
-        }
-        for (size_t i = 0; i < plan->n_errors; i++)
-                log_error("%s", plan->errors[i]);
+        log_problems(plan);
         return PB_EXIT_USAGE;
 }

@@ -8,3 +8,4 @@ int verb_pull(int argc, char **argv);
 int verb_attach(int argc, char **argv);
 int verb_mount_root(int argc, char **argv);
 int verb_init(int argc, char **argv);
+int verb_net(int argc, char **argv);

@@ -35,10 +35,13 @@ struct decoder {
         bz_stream bz;
         bool bz_init;
 
+        struct xzpar *xzp;
+
         uint8_t *out;
         size_t out_size, out_len;
         uint64_t total_out;
         decode_write_t write;
+        decode_write_at_t write_at;
         void *userdata;
 };
 
@@ -54,6 +57,7 @@ const char *decode_format_to_string(enum decode_format f) {
 }
 
 static void decoder_done(struct decoder *d) {
+        d->xzp = xzpar_free(d->xzp);
         if (d->xz_init)
                 lzma_end(&d->xz);
         d->xz_init = false;
@@ -68,8 +72,8 @@ static void decoder_done(struct decoder *d) {
         d->bz_init = false;
 }
 
-int decoder_new(size_t out_size, unsigned xz_threads, decode_write_t write, void *userdata,
-                struct decoder **ret) {
+int decoder_new(size_t out_size, unsigned xz_threads, decode_write_t write, decode_write_at_t write_at,
+                void *userdata, struct decoder **ret) {
         struct decoder *d = calloc(1, sizeof *d);
         if (!d)
                 return -ENOMEM;
@@ -81,6 +85,7 @@ int decoder_new(size_t out_size, unsigned xz_threads, decode_write_t write, void
         d->out_size = out_size;
         d->xz_threads = xz_threads ?: 1;
         d->write = write;
+        d->write_at = write_at;
         d->userdata = userdata;
         d->format = DECODE_UNKNOWN;
         d->size_hint = UINT64_MAX;
@@ -114,6 +119,8 @@ enum decode_format decoder_format(const struct decoder *d) {
 }
 
 uint64_t decoder_output_bytes(const struct decoder *d) {
+        if (d->xzp)
+                return xzpar_output_bytes(d->xzp);
         return d->total_out + d->out_len;
 }
 
@@ -165,6 +172,8 @@ static enum decode_format detect(const uint8_t *m, size_t n) {
 static int setup(struct decoder *d) {
         switch (d->format) {
         case DECODE_XZ: {
+                if (d->write_at && d->xz_threads > 1)
+                        return xzpar_new(d->xz_threads, d->write_at, d->userdata, &d->xzp);
                 lzma_mt mt = {
                         .flags = LZMA_CONCATENATED,
                         .threads = d->xz_threads,
@@ -357,7 +366,18 @@ static int feed_none(struct decoder *d, const uint8_t *p, size_t n) {
         return 0;
 }
 
+static int feed_xzpar(struct decoder *d, const uint8_t *p, size_t n, bool finish) {
+        int r = finish ? xzpar_finish(d->xzp) : xzpar_feed(d->xzp, p, n);
+        if (r == -EBADMSG)
+                d->error = xzpar_error(d->xzp);
+        if (r >= 0 && finish)
+                d->ended = true;
+        return r;
+}
+
 static int feed(struct decoder *d, const uint8_t *p, size_t n, bool finish) {
+        if (d->xzp)
+                return feed_xzpar(d, p, n, finish);
         switch (d->format) {
         case DECODE_XZ: return feed_xz(d, p, n, finish);
         case DECODE_ZSTD: return feed_zstd(d, p, n, finish);

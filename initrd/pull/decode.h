@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "decode-xz.h"
+
 /*
  * Streaming decompression, format chosen by the magic bytes of the first input. The decoder keeps
  * its state between decoder_feed() calls, so a transfer that breaks and resumes at the compressed
@@ -27,8 +29,10 @@ typedef int (*decode_write_t)(void *userdata, const void *p, size_t n);
 
 struct decoder;
 
-int decoder_new(size_t out_size, unsigned xz_threads, decode_write_t write, void *userdata,
-                struct decoder **ret);
+/* With write_at (a sink that takes bytes at any offset, from several threads at once), multi-block
+ * xz is decoded block-parallel (decode-xz.h); everything else goes through write, in order. */
+int decoder_new(size_t out_size, unsigned xz_threads, decode_write_t write, decode_write_at_t write_at,
+                void *userdata, struct decoder **ret);
 struct decoder *decoder_free(struct decoder *d);
 /* Forgets everything fed so far (the transfer starts over from byte zero). */
 int decoder_reset(struct decoder *d);

@@ -93,17 +93,33 @@ static int on_decoded(void *userdata, const void *p, size_t n) {
         return 0;
 }
 
+/* From the block-parallel xz decoder's worker threads: only atomics and the thread-safe sink. */
+static int on_decoded_at(void *userdata, uint64_t offset, const void *p, size_t n) {
+        struct pull *x = userdata;
+        if (x->o->max_size > 0 && offset + n > x->o->max_size) {
+                log_error("%s unpacks to more than --max-size=%" PRIu64 " bytes; refusing it", x->url,
+                          x->o->max_size);
+                return -EFBIG;
+        }
+        int r = sink_write_at(x->sink, offset, p, n);
+        if (r < 0)
+                return r;
+        __atomic_fetch_add(&x->written, (uint64_t) n, __ATOMIC_RELAXED);
+        return 0;
+}
+
 static int on_begin(void *userdata, const struct transfer_body *b) {
         struct pull *x = userdata;
         int r;
 
         if (b->start == 0 && (x->received > 0 || x->written > 0)) {
-                /* Start over: nothing of the earlier attempt may leak into the image. */
-                x->received = x->written = 0;
-                x->hint_checked = false;
+                /* Start over: nothing of the earlier attempt may leak into the image. The decoder
+                 * goes first, so no worker thread still writes. */
                 if ((r = decoder_reset(x->dec)) < 0 || (r = sha256_reset(x->hash)) < 0 ||
                     (r = sink_reset(x->sink)) < 0)
                         return r;
+                x->received = x->written = 0;
+                x->hint_checked = false;
         }
         x->total = b->total;
         if (b->total == UINT64_MAX || b->start > 0)
@@ -224,7 +240,8 @@ static int pull_one(const struct pull_options *o, const char *url, const char *t
         r = o->type == PB_TYPE_TAR ? sink_tar_new(target, &x.sink) : sink_raw_new(target, &x.sink);
         if (r < 0)
                 goto finish;
-        if ((r = decoder_new(DECODE_CHUNK, XZ_THREADS, on_decoded, &x, &x.dec)) < 0 ||
+        if ((r = decoder_new(DECODE_CHUNK, XZ_THREADS, on_decoded,
+                              x.sink->ops->write_at ? on_decoded_at : NULL, &x, &x.dec)) < 0 ||
             (r = sha256_new(&x.hash)) < 0 ||
             (r = progress_new(o->progress, o->progress_fd, url, &x.progress)) < 0) {
                 log_error_errno(r, "cannot set up the pull");

@@ -21,8 +21,9 @@ struct sink_raw {
         struct sink base;
         int fd;
         size_t block;
-        uint64_t offset;        /* logical size so far */
-        uint64_t stored;        /* bytes actually written */
+        uint64_t offset;        /* logical size so far, for in-order writes */
+        uint64_t end;           /* logical size so far, for positional writes (atomic) */
+        uint64_t stored;        /* bytes actually written (atomic) */
         bool committed;
 };
 
@@ -49,15 +50,13 @@ static int pwrite_all(struct sink_raw *s, const uint8_t *p, size_t n, uint64_t o
                 p += k;
                 n -= (size_t) k;
                 off += (uint64_t) k;
-                s->stored += (uint64_t) k;
+                __atomic_fetch_add(&s->stored, (uint64_t) k, __ATOMIC_RELAXED);
         }
         return 0;
 }
 
-static int raw_write(struct sink *base, const void *data, size_t n) {
-        struct sink_raw *s = (struct sink_raw *) base;
-        const uint8_t *p = data;
-        uint64_t off = s->offset;
+/* Writes the non-zero blocks of [off, off + n); zero blocks stay holes. */
+static int write_range(struct sink_raw *s, uint64_t off, const uint8_t *p, size_t n) {
         const uint8_t *run = NULL;      /* start of pending non-zero bytes */
         uint64_t run_off = 0;
 
@@ -80,12 +79,30 @@ static int raw_write(struct sink *base, const void *data, size_t n) {
                 n -= k;
                 off += k;
         }
-        if (run) {
-                int r = pwrite_all(s, run, (size_t) (p - run), run_off);
-                if (r < 0)
-                        return r;
-        }
-        s->offset = off;
+        if (run)
+                return pwrite_all(s, run, (size_t) (p - run), run_off);
+        return 0;
+}
+
+static int raw_write(struct sink *base, const void *data, size_t n) {
+        struct sink_raw *s = (struct sink_raw *) base;
+        int r = write_range(s, s->offset, data, n);
+        if (r < 0)
+                return r;
+        s->offset += n;
+        return 0;
+}
+
+static int raw_write_at(struct sink *base, uint64_t offset, const void *data, size_t n) {
+        struct sink_raw *s = (struct sink_raw *) base;
+        int r = write_range(s, offset, data, n);
+        if (r < 0)
+                return r;
+        /* Trailing zeros are never written, so the size is the furthest end seen. */
+        uint64_t end = offset + n, cur = __atomic_load_n(&s->end, __ATOMIC_RELAXED);
+        while (end > cur && !__atomic_compare_exchange_n(&s->end, &cur, end, false, __ATOMIC_RELAXED,
+                                                          __ATOMIC_RELAXED))
+                ;
         return 0;
 }
 
@@ -93,12 +110,14 @@ static int raw_reset(struct sink *base) {
         struct sink_raw *s = (struct sink_raw *) base;
         if (ftruncate(s->fd, 0) < 0)
                 return log_error_errno(-errno, "cannot truncate %s", base->temp);
-        s->offset = s->stored = 0;
+        s->offset = s->stored = s->end = 0;
         return 0;
 }
 
 static int raw_finish(struct sink *base) {
         struct sink_raw *s = (struct sink_raw *) base;
+        if (s->end > s->offset)
+                s->offset = s->end;
         if (ftruncate(s->fd, (off_t) s->offset) < 0) {
                 if (errno == ENOSPC || errno == EFBIG)
                         return space_log_full(base->dir, s->offset, s->offset);
@@ -131,6 +150,7 @@ static void raw_free(struct sink *base) {
 
 static const struct sink_ops raw_ops = {
         .write = raw_write,
+        .write_at = raw_write_at,
         .reset = raw_reset,
         .finish = raw_finish,
         .commit = raw_commit,

@@ -15,6 +15,8 @@ struct sink;
 
 struct sink_ops {
         int (*write)(struct sink *s, const void *p, size_t n);
+        /* Optional: bytes at an offset, callable from several threads at once. */
+        int (*write_at)(struct sink *s, uint64_t offset, const void *p, size_t n);
         int (*reset)(struct sink *s);           /* the stream starts over from byte zero */
         int (*finish)(struct sink *s);          /* all bytes written: complete the image */
         int (*commit)(struct sink *s, bool read_only, bool force);
@@ -34,6 +36,9 @@ int sink_tar_new(const char *target, struct sink **ret);
 
 static inline int sink_write(struct sink *s, const void *p, size_t n) {
         return s->ops->write(s, p, n);
+}
+static inline int sink_write_at(struct sink *s, uint64_t offset, const void *p, size_t n) {
+        return s->ops->write_at(s, offset, p, n);
 }
 static inline int sink_reset(struct sink *s) {
         return s->ops->reset(s);

@@ -49,7 +49,11 @@ static void check_target(const struct pb_pullspec *spec, const char *local) {
                 p = pb_span_from_str(path);
                 CHECK(pb_span_startswith(p, "/run/") || pb_span_startswith(p, "/var/lib/"));
                 CHECK(pb_span_startswith(p, "/run/") == pb_pullspec_runtime(spec, in_initrd));
-                CHECK((spec->type == PB_TYPE_RAW) == pb_span_endswith(p, ".raw"));
+                /* ".../CLASSDIR/LOCAL.raw" or ".../CLASSDIR/LOCAL": the name is the last component. */
+                size_t tail = pb_strlen(local) + (spec->type == PB_TYPE_RAW ? 4 : 0);
+                CHECK(p.len > tail && p.ptr[p.len - tail - 1] == '/');
+                CHECK(pb_memcmp(p.ptr + p.len - tail, local, pb_strlen(local)) == 0);
+                CHECK(spec->type != PB_TYPE_RAW || pb_span_endswith(p, ".raw"));
         }
         /* A tiny buffer fails cleanly. */
         CHECK(pb_pullspec_target_path(spec, local, true, path, 8) == -ENOBUFS);

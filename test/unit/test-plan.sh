@@ -84,6 +84,13 @@ check bootorigin-no-origin-tar 0 --origin '' --cmdline "$ex5"
 check bootorigin-file-origin 2 --origin 'file:///boot/image.efi' --cmdline "$ex4"
 stderr_has bootorigin-file-origin "boot origin 'file:///boot/image.efi': not a valid http or https URL"
 
+# The root comes from the pull that runs: here the skipped bootorigin one is passed over.
+check root-prefers-ready 0 --origin '' --cmdline \
+        'rd.systemd.pull=raw,machine,blockdev,bootorigin:rootdisk: rd.systemd.pull=raw,machine,blockdev:rootdisk:http://10.0.2.2/fallback.raw.xz root=gpt-auto'
+# No pull provides the root named: a warning, not an error.
+check root-unprovided 0 --origin "$origin" --cmdline \
+        'rd.systemd.pull=raw,machine,blockdev::http://h/image.raw root=/dev/disk/by-loop-ref/other.raw-part3 rootfstype=ext4 rootflags=noatime rootflags=discard'
+
 # Empty REMOTE: candidates derived from the UKI's name, best compression first.
 check candidates-raw 0 --origin 'https://boot.example.org:8443/os/Fedora-42.EFI?token=x' \
         --cmdline 'rd.systemd.pull=raw,machine,blockdev,bootorigin:rootdisk: root=gpt-auto ro'

@@ -5,6 +5,7 @@
  * so a run that changes nothing leaves the file byte-identical, and a failed run leaves it alone.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,7 +149,10 @@ int bootcfg_backend_varstore_new(const char *path, struct bootcfg_backend **ret)
         }
         if (r < 0)
                 return log_error_errno(r, "Cannot read %s", path);
-        f->path = strdup(path);
+        /* Replace the file a symlink points to (libvirt keeps nvram files behind links), not the link. */
+        f->path = realpath(path, NULL);
+        if (!f->path)
+                f->path = strdup(path);
         f->orig = malloc(size ? size : 1);
         if (!f->path || !f->orig)
                 return -ENOMEM;

@@ -81,8 +81,8 @@ int bootcfg_uri_device_path(const char *uri, uint8_t **ret, size_t *ret_size, co
  */
 int bootcfg_add(struct bootcfg *c, const char *title, const uint8_t *dp, size_t dp_size, uint16_t *ret_num,
                 bool *ret_reused);
-/* Moves num to pos in BootOrder (pos >= length or SIZE_MAX: last). */
-void bootcfg_order_insert(struct bootcfg *c, uint16_t num, size_t pos);
+/* Moves num to pos in BootOrder (pos >= length or SIZE_MAX: last). -ENOMEM, else 0. */
+int bootcfg_order_insert(struct bootcfg *c, uint16_t num, size_t pos);
 void bootcfg_set_boot_next(struct bootcfg *c, uint16_t num);
 /* -ENOENT unknown entry, -EBUSY if it is BootCurrent and !force. Cleans BootOrder and BootNext. */
 int bootcfg_remove(struct bootcfg *c, uint16_t num, bool force);

@@ -277,29 +277,33 @@ static void order_drop(struct bootcfg *c, uint16_t num) {
         c->n_order = w;
 }
 
-void bootcfg_order_insert(struct bootcfg *c, uint16_t num, size_t pos) {
-        _cleanup_free_ uint16_t *old = NULL;
+int bootcfg_order_insert(struct bootcfg *c, uint16_t num, size_t pos) {
+        _cleanup_free_ uint16_t *old = malloc((c->n_order + 1) * sizeof *old);
         size_t old_n = c->n_order;
         bool was_dirty = c->order_dirty;
+        uint16_t *n;
 
-        old = malloc((old_n + 1) * sizeof *old);
-        if (old && old_n)
+        n = realloc(c->order, (c->n_order + 1) * sizeof *n);
+        if (!old || !n) {
+                if (n)
+                        c->order = n;
+                return -ENOMEM;
+        }
+        c->order = n;
+        if (old_n)
                 memcpy(old, c->order, old_n * sizeof *old);
 
         order_drop(c, num);
-        uint16_t *n = realloc(c->order, (c->n_order + 1) * sizeof *n);
-        if (!n)
-                abort();   /* a few bytes; nothing sensible to do without them */
-        c->order = n;
         if (pos > c->n_order)
                 pos = c->n_order;
         memmove(&c->order[pos + 1], &c->order[pos], (c->n_order - pos) * sizeof *n);
         c->order[pos] = num;
         c->n_order++;
         /* Dirty only if the list really changed (moving an entry to where it is changes nothing). */
-        c->order_dirty = was_dirty || !c->has_order || !old || old_n != c->n_order ||
+        c->order_dirty = was_dirty || !c->has_order || old_n != c->n_order ||
                 memcmp(old, c->order, old_n * sizeof *old) != 0;
         c->has_order = true;
+        return 0;
 }
 
 void bootcfg_set_boot_next(struct bootcfg *c, uint16_t num) {

@@ -198,6 +198,10 @@ static int parse_args(int argc, char **argv, struct args *a) {
                 log_error("--add-uri needs --title TITLE");
                 return -EINVAL;
         }
+        if (a->title && !*a->title) {
+                log_error("--title must not be empty; firmware menus show it");
+                return -EINVAL;
+        }
         if ((a->has_order || a->once) && a->action != ACTION_ADD_URI && a->action != ACTION_SET_BOOT_URI) {
                 log_error("--boot-order and --once go with --add-uri or --set-boot-uri");
                 return -EINVAL;
@@ -263,8 +267,8 @@ static int do_add(struct bootcfg *c, const struct args *a) {
                 return log_error("all 65536 Boot#### numbers are taken"), -ENOSPC;
         if (r < 0)
                 return log_error_errno(r, "Cannot build the boot entry");
-        if (a->has_order)
-                bootcfg_order_insert(c, num, a->order_pos);
+        if (a->has_order && bootcfg_order_insert(c, num, a->order_pos) < 0)
+                return log_error_errno(-ENOMEM, "Cannot update BootOrder");
         if (a->once || a->action == ACTION_SET_BOOT_URI)
                 bootcfg_set_boot_next(c, num);
         log_info("%s Boot%04X \"%s\" for %s", reused ? "Reusing" : "Adding", num, title, a->uri);

@@ -55,7 +55,8 @@ void bootcfg_print(const struct bootcfg *c, bool verbose, FILE *f) {
         if (c->boot_next >= 0)
                 fprintf(f, "BootNext: %04X\n", c->boot_next);
         fprintf(f, "BootOrder: ");
-        if (c->has_order)
+        /* An empty BootOrder cannot exist as a variable: writing it empty deletes it. */
+        if (c->has_order && c->n_order > 0)
                 print_num_list(f, c->order, c->n_order);
         else
                 fprintf(f, "(none)");
@@ -109,7 +110,7 @@ void bootcfg_print_json(const struct bootcfg *c, const char *backend, FILE *f) {
         fputs(",\"boot_next\":", f);
         json_num_or_null(f, c->boot_next);
         fputs(",\"boot_order\":", f);
-        if (c->has_order) {
+        if (c->has_order && c->n_order > 0) {
                 fputc('[', f);
                 for (size_t i = 0; i < c->n_order; i++)
                         fprintf(f, "%s\"%04X\"", i ? "," : "", c->order[i]);

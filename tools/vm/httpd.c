@@ -21,6 +21,7 @@ struct httpd {
         int root_fd;
         uint16_t port;
         uint64_t drop_after;
+        char never_cut[512];
         pthread_mutex_t lock;          /* protects the fields below; MHD calls us from its thread */
         unsigned drops_left;
         struct {
@@ -166,7 +167,8 @@ static enum MHD_Result serve(struct httpd *h, struct MHD_Connection *c, struct r
         }
         *b = (struct body) { .fd = fd, .offset = start, .limit = UINT64_MAX };
 
-        if (strcmp(r->method, "GET") == 0 && h->drop_after > 0 && length > h->drop_after) {
+        if (strcmp(r->method, "GET") == 0 && h->drop_after > 0 && length > h->drop_after &&
+            strcmp(r->path, h->never_cut) != 0) {
                 pthread_mutex_lock(&h->lock);
                 if (h->drops_left > 0) {
                         h->drops_left--;
@@ -259,6 +261,7 @@ int httpd_start(const struct httpd_options *o, struct console *log, struct httpd
         h->log = log;
         h->drop_after = o->drop_after;
         h->drops_left = o->drop_count;
+        snprintf(h->never_cut, sizeof h->never_cut, "%s", o->never_cut ?: "");
         pthread_mutex_init(&h->lock, NULL);
         h->root_fd = open(o->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (h->root_fd < 0) {

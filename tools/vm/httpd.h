@@ -21,6 +21,8 @@ struct httpd_options {
          * drop_after bytes are cut off after drop_after bytes. */
         uint64_t drop_after;
         unsigned drop_count;
+        /* Path (e.g. "/demo.efi") that is never cut: the firmware's HTTP boot cannot resume. */
+        const char *never_cut;
 };
 
 int httpd_start(const struct httpd_options *o, struct console *log, struct httpd **ret);

@@ -274,10 +274,13 @@ static int run(struct vm_config *cfg, struct console *con, const char *rundir, i
         }
 
         if (cfg->serve_dir) {
+                char never_cut[512];
+                snprintf(never_cut, sizeof never_cut, "/%s", cfg->boot ?: "");
                 struct httpd_options ho = {
                         .root = cfg->serve_dir,
                         .drop_after = cfg->drop_after,
                         .drop_count = cfg->drop_count,
+                        .never_cut = never_cut,
                 };
                 r = httpd_start(&ho, con, &httpd);
                 if (r < 0) {

@@ -82,12 +82,13 @@ static void build_argv(const struct vm_config *cfg, const struct firmware *fw, c
                 arg(a, "-netdev");
                 argf(a, "user,id=n%u", i);
                 arg(a, "-device");
-                /* A NIC the firmware must not boot from gets a model OVMF has no driver for and no
-                 * option ROM, so the firmware only sees the boot NIC while the OS sees all. */
+                /* No option ROMs: QEMU's iPXE ROMs would boot by themselves before (or instead of)
+                 * edk2's own HTTP boot. A NIC the firmware must not boot from is a model OVMF has
+                 * no driver for, so the firmware only sees the boot NIC while the OS sees all. */
                 if (cfg->boot_nic != 0 && i + 1 != cfg->boot_nic)
                         argf(a, "e1000,netdev=n%u,mac=%s,romfile=", i, mac);
                 else
-                        argf(a, "virtio-net-pci,netdev=n%u,mac=%s", i, mac);
+                        argf(a, "virtio-net-pci,netdev=n%u,mac=%s,romfile=", i, mac);
         }
         if (cfg->disk) {
                 arg(a, "-drive");

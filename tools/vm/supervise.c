@@ -15,10 +15,20 @@ struct line_buf {
         size_t len;
         bool in_escape;                /* inside an ANSI escape sequence */
         bool in_csi;
+        bool after_cr;                 /* a bare CR: the next text overwrites the line */
 };
 
 /* Firmware consoles paint the screen with ANSI sequences; the log and the patterns want text. */
 static void line_add(struct line_buf *b, char c) {
+        /* Progress counters redraw one line with CR; keep only what a terminal would show. */
+        if (c == '\r') {
+                b->after_cr = true;
+                return;
+        }
+        if (b->after_cr) {
+                b->after_cr = false;
+                b->len = 0;
+        }
         if (b->in_escape) {
                 if (!b->in_csi && c == '[') {
                         b->in_csi = true;
@@ -143,6 +153,8 @@ enum vm_outcome vm_supervise(const struct vm_config *cfg, struct console *con, s
                                 return reset ? VM_OUTCOME_REBOOTED : VM_OUTCOME_POWERED_OFF;
                         }
                         for (ssize_t i = 0; i < k; i++) {
+                                if (buf[i] == '\n')
+                                        line.after_cr = false;
                                 if (buf[i] == '\n' || line.len >= sizeof line.raw - 1) {
                                         enum vm_outcome o = flush_line(cfg, con, &line, m);
                                         if (o != VM_OUTCOME_ERROR)

@@ -37,8 +37,12 @@ e2e_setup() {
         mkdir -p "$E2E_DIR/www" "$E2E_DIR/nginx/logs" "$E2E_DIR/nginx/tmp"
 }
 
-# Starts nginx serving $E2E_DIR/www on a free port; sets HTTP_PORT and ACCESS_LOG.
+# Starts nginx serving $E2E_DIR/www on a free port; sets HTTP_PORT and ACCESS_LOG. With
+# NGINX_TLS_CERT and NGINX_TLS_KEY set it serves HTTPS.
 start_nginx() {
+        local tls=""
+        [ -n "${NGINX_TLS_CERT:-}" ] &&
+                tls=" ssl; ssl_certificate $NGINX_TLS_CERT; ssl_certificate_key $NGINX_TLS_KEY"
         local n=$E2E_DIR/nginx attempt
         ACCESS_LOG=$n/logs/access.log
         for attempt in 1 2 3 4 5 6 7 8 9 10; do
@@ -60,7 +64,7 @@ http {
         types { application/efi efi; }
         default_type application/octet-stream;
         server {
-                listen 127.0.0.1:$HTTP_PORT;
+                listen 127.0.0.1:$HTTP_PORT$tls;
                 root $E2E_DIR/www;
         }
 }
@@ -116,11 +120,11 @@ wait_for() {
         local t=$1 i
         shift
         for ((i = 0; i < t; i++)); do
-                "$@" && return 0
-                kill -0 "$QEMU_PID" 2>/dev/null || { "$@"; return; }
+                "$@" 2>/dev/null && return 0
+                kill -0 "$QEMU_PID" 2>/dev/null || { "$@" 2>/dev/null; return; }
                 sleep 1
         done
-        "$@"
+        "$@" 2>/dev/null
 }
 
 # A PXE attempt by edk2 ("Start PXE over IPv4") or by an iPXE option ROM.

@@ -61,6 +61,7 @@ cleanup() {
         if [ $rc -ne 0 ] && [ $rc -ne 77 ] && [ -n "${WORK:-}" ] && [ -f "$WORK/console.log" ]; then
                 echo "---- guest console (last 60 lines) ----" >&2
                 tail -n 60 "$WORK/console.log" | tr -d '\r' >&2 || true
+                [ -s "$WORK/qemu.stderr" ] && { echo "---- qemu stderr ----"; cat "$WORK/qemu.stderr"; } >&2
         fi
         [ -n "${KEEP_WORK:-}" ] || rm -rf "${WORK:-/nonexistent}"
         exit $rc
@@ -72,7 +73,7 @@ cleanup() {
 build_initrd() {
         local root=$WORK/initrd-root
         local busybox=${BUSYBOX:-/bin/busybox}
-        [ -x "$busybox" ] && "$busybox" --list 2>/dev/null | grep -qx cpio || skip "busybox-static not installed"
+        [ -x "$busybox" ] && "$busybox" --list 2>/dev/null | grep -x cpio >/dev/null || skip "busybox-static not installed"
         need_tools cpio
         local mod=/lib/modules/$KVER/kernel/fs/efivarfs/efivarfs.ko
         mkdir -p "$root"/{bin,dev,proc,sys,mod}
@@ -92,6 +93,8 @@ build_initrd() {
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
+# Report on the serial port even when the kernel got no console= (load options ignored).
+[ -c /dev/ttyS0 ] && exec >/dev/ttyS0 2>&1
 [ -f /mod/efivarfs.ko ] && insmod /mod/efivarfs.ko
 mount -t efivarfs efivarfs /sys/firmware/efi/efivars || echo "PBVAR-ERROR cannot mount efivarfs"
 V=/sys/firmware/efi/efivars
@@ -158,17 +161,21 @@ build_esp_disk() {
         local efi=$1 out=$2
         need_tools sfdisk mkfs.vfat mmd mcopy
         local size_mb=$(( ($(stat -c %s "$efi") / 1048576) + 40 ))
+        # Partition from 1 MiB to 1 MiB before the end (room for the backup GPT), sizes explicit
+        # so the HD() device path of a boot entry can name them.
+        local sectors=$(( (size_mb - 2) * 2048 ))
         truncate -s "${size_mb}M" "$out"
-        printf 'label: gpt\nstart=2048, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, uuid=%s, name="ESP"\n' \
-                "$ESP_PARTUUID" | sfdisk -q "$out" >/dev/null
+        printf 'label: gpt\nstart=2048, size=%s, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, uuid=%s, name="ESP"\n' \
+                "$sectors" "$ESP_PARTUUID" | sfdisk -q "$out" >/dev/null
         local part=$WORK/esp.part
-        local sectors=$(( size_mb * 2048 - 2048 - 34 ))
         truncate -s $(( sectors * 512 )) "$part"
         mkfs.vfat -F 32 -n ESP "$part" >/dev/null
         mmd -i "$part" ::/EFI ::/EFI/BOOT
         mcopy -i "$part" "$efi" ::/EFI/BOOT/BOOTX64.EFI
         dd if="$part" of="$out" bs=512 seek=2048 conv=notrunc status=none
         rm -f "$part"
+        ESP_START=2048
+        ESP_SIZE=$sectors
 }
 
 # run_qemu CODE VARS LOG extra-args...: starts QEMU in the background and waits (bounded) for it
@@ -179,7 +186,9 @@ run_qemu() {
         shift 3
         need_tools qemu-system-x86_64
         : >"$log"
-        qemu-system-x86_64 -machine q35,smm="${QEMU_SMM:-off}" -accel tcg -m 1024 -smp 1 \
+        # timeout(1) bounds QEMU even if this script is killed before its trap can run; it passes
+        # our TERM on to QEMU.
+        timeout -k 5 $(( QEMU_TIMEOUT + 30 )) qemu-system-x86_64 -machine q35,smm="${QEMU_SMM:-off}" -accel tcg -m 1024 -smp 1 \
                 -display none -monitor none -serial "file:$log" -no-reboot \
                 -drive if=pflash,format=raw,unit=0,readonly=on,file="$code" \
                 -drive if=pflash,format=raw,unit=1,file="$vars" \

@@ -1,9 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# e2e: the bare stub (no .linux) booted from an ESP prints one clear error line and returns an
-# error to the firmware, which moves on (reports the failed boot option) instead of hanging.
-# Usage: test-bare.sh STUB
+# e2e: images the stub cannot boot print exactly one clear error line and return an error to the
+# firmware, which moves on (reports the failed boot option) instead of hanging.
+#   MODE=bare:      the stub alone (no .linux)       -> "no .linux section", EFI_NOT_FOUND
+#   MODE=badkernel: .linux is not an EFI image       -> "cannot load the kernel", LoadImage's error
+# Usage: test-bare.sh STUB bare|badkernel
 STUB=$1
+MODE=${2:-bare}
 HERE=$(dirname "$0")
 . "$HERE/lib.sh"
 
@@ -11,7 +14,25 @@ HERE=$(dirname "$0")
 [ -f "$OVMF_DIR/OVMF_CODE_4M.fd" ] && [ -f "$OVMF_DIR/OVMF_VARS_4M.fd" ] || skip "OVMF (4M) not installed"
 need_tools qemu-system-x86_64
 setup_workdir
-build_esp_disk "$STUB" "$WORK/disk.img"
+case $MODE in
+bare)
+        image=$STUB
+        want_line="no .linux section"
+        want_fw="Not Found"
+        ;;
+badkernel)
+        head -c 65536 /dev/urandom >"$WORK/garbage"
+        printf 'console=ttyS0\n' >"$WORK/cmdline"
+        build_uki "$STUB" "$WORK/uki.efi" .cmdline="$WORK/cmdline" .linux="$WORK/garbage"
+        image=$WORK/uki.efi
+        want_line="cannot load the kernel from .linux"
+        want_fw="(Load Error|Unsupported)"
+        ;;
+*)
+        fail "unknown mode $MODE"
+        ;;
+esac
+build_esp_disk "$image" "$WORK/disk.img"
 cp "$OVMF_DIR/OVMF_VARS_4M.fd" "$WORK/vars.fd"
 
 export WAIT_FOR='failed to start Boot0001'
@@ -22,9 +43,9 @@ LOG=$WORK/console.log
 line=$(tr -d '\r' <"$LOG" | grep -a 'pullboot-stub:' || true)
 [ "$(printf '%s\n' "$line" | grep -c .)" = 1 ] || fail "expected exactly one stub error line, got: '$line'"
 case $line in
-*"no .linux section"*) echo "ok: $line" ;;
+*"$want_line"*) echo "ok: $line" ;;
 *) fail "unexpected stub message: $line" ;;
 esac
-grep -q 'failed to start Boot0001 .*: Not Found' "$LOG" || fail "the firmware did not get an error back"
+grep -Eq "failed to start Boot0001 .*: $want_fw" "$LOG" || fail "the firmware did not get the error back"
 echo "ok: firmware moved on: $(tr -d '\r' <"$LOG" | grep -a -o 'failed to start Boot0001.*' | head -n 1)"
 echo "PASS"

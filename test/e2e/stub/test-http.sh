@@ -4,16 +4,20 @@
 # 127.0.0.1 (the guest sees 10.0.2.2), through a URI boot entry first in BootOrder. The test
 # initrd prints the variables; asserts the exact served URL in StubDeviceURL and LoaderDeviceURL,
 # the NIC record (the MAC QEMU gave the guest, QEMU user networking's address, gateway and DNS).
-# Usage: test-http.sh STUB VERSION URI-ENTRY-HELPER
+# MODE=preset: a boot loader's LoaderDeviceURL already exists; the stub must keep it and still
+# set StubDeviceURL.
+# Usage: test-http.sh STUB VERSION BOOT-ENTRY-HELPER [plain|preset]
 STUB=$1
 VERSION=$2
-URI_ENTRY=$3
+BOOT_ENTRY=$3
+MODE=${4:-plain}
+PRESET_URL=http://boot-loader.invalid/loader.efi
 HERE=$(dirname "$0")
 . "$HERE/lib.sh"
 . "$HERE/common-uki.sh"
 
 [ -f "$STUB" ] || fail "stub $STUB not found"
-[ -x "$URI_ENTRY" ] || fail "helper $URI_ENTRY not found"
+[ -x "$BOOT_ENTRY" ] || fail "helper $BOOT_ENTRY not found"
 [ -f "$OVMF_DIR/OVMF_CODE_4M.fd" ] && [ -f "$OVMF_DIR/OVMF_VARS_4M.fd" ] || skip "OVMF (4M) not installed"
 need_tools qemu-system-x86_64 curl
 setup_workdir
@@ -45,12 +49,19 @@ export WAIT_FOR='PBVAR-END|failed to (load|start) Boot0001'
 QEMU_TIMEOUT=${QEMU_TIMEOUT_HTTP:-85}
 for attempt in 1 2; do
         cp "$OVMF_DIR/OVMF_VARS_4M.fd" "$WORK/vars.fd"
-        "$URI_ENTRY" "$WORK/vars.fd" "$URL" || fail "cannot write the URI boot entry"
+        "$BOOT_ENTRY" "$WORK/vars.fd" uri "$URL" || fail "cannot write the URI boot entry"
+        if [ "$MODE" = preset ]; then
+                "$BOOT_ENTRY" "$WORK/vars.fd" loader-var LoaderDeviceURL "$PRESET_URL" ||
+                        fail "cannot preset LoaderDeviceURL"
+        fi
         run_qemu "$OVMF_DIR/OVMF_CODE_4M.fd" "$WORK/vars.fd" "$WORK/console.log" \
                 -netdev user,id=n0 -device "virtio-net-pci,netdev=n0,mac=$GUEST_MAC,romfile=${NIC_ROMFILE-}"
         if [ "$attempt" = 1 ] && ! grep -q 'pullboot-stub\|PBVAR-BEGIN' "$WORK/console.log" &&
            grep -q 'failed to load Boot0001 .*: Load Error' "$WORK/console.log"; then
-                echo "note: the firmware's HTTP download failed (host overloaded?); retrying once"
+                echo "note: the firmware's HTTP download failed (host overloaded?); retrying once:"
+                tr -d '\r' <"$WORK/console.log" | grep -a -o 'Downloading\.\.\.[0-9]*%' | tail -n 1
+                tr -d '\r' <"$WORK/console.log" | grep -a 'failed to load Boot0001' | head -n 1
+                cp "$WORK/console.log" "$WORK/console-attempt1.log"
                 continue
         fi
         break
@@ -60,7 +71,12 @@ grep -q 'PBVAR-END' "$LOG" || fail "the HTTP-booted UKI did not reach the test i
 echo "booted over HTTP to the test initrd in ${QEMU_SECONDS}s"
 
 expect_eq StubDeviceURL "$(pbvar "$LOG" StubDeviceURL)" "00000006 $URL"
-expect_eq LoaderDeviceURL "$(pbvar "$LOG" LoaderDeviceURL)" "00000006 $URL"
+if [ "$MODE" = preset ]; then
+        # Non-volatile (7) as the test wrote it: the stub left it alone.
+        expect_eq LoaderDeviceURL "$(pbvar "$LOG" LoaderDeviceURL)" "00000007 $PRESET_URL"
+else
+        expect_eq LoaderDeviceURL "$(pbvar "$LOG" LoaderDeviceURL)" "00000006 $URL"
+fi
 expect_eq StubInfo "$(pbvar "$LOG" StubInfo)" "00000006 pullboot-stub $VERSION"
 expect_eq StubFeatures "$(pbvar "$LOG" StubFeatures)" "00000006 0000000000000c01"
 expect_eq StubDevicePartUUID "$(pbvar "$LOG" StubDevicePartUUID)" "unset"

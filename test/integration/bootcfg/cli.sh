@@ -51,6 +51,7 @@ check "--version prints the version" grep -q '^pullboot-bootcfg [0-9]' "$T/out"
 cp "$OVMF/OVMF_VARS_4M.fd" "$T/u.fd"
 expect_rc 2 "--add-uri without --title" "$BOOTCFG" --vars "$T/u.fd" --add-uri http://h/x.efi
 expect_rc 2 "bad --boot-order" "$BOOTCFG" --vars "$T/u.fd" --add-uri http://h/x.efi --title x --boot-order first
+expect_rc 2 "empty --title" "$BOOTCFG" --vars "$T/u.fd" --add-uri http://h/x.efi --title=
 expect_rc 2 "two actions" "$BOOTCFG" --vars "$T/u.fd" --add-uri http://h/x.efi --title x --remove-entry 1
 expect_rc 2 "bad entry number" "$BOOTCFG" --vars "$T/u.fd" --remove-entry 12345
 for bad in 'http://a b/x.efi' 'ftp://h/x.efi' 'http:///x.efi' 'file:///x.efi' 'h/x.efi' 'http://h:99999/x'; do
@@ -168,6 +169,13 @@ check "global Boot0000 created" [ "$(var "$v" Boot0000)" = "$(loadopt F http://h
 check "foreign Boot0000 untouched" [ "$(var "$v" Boot0000 $OTHER)" = "$(loadopt Foreign http://h/f.efi)" ]
 check "foreign BootOrder untouched" [ "$(var "$v" BootOrder $OTHER)" = 0900 ]
 
+# --- a VARS file behind a symlink: the target is replaced, the link stays ----------------------
+cp "$OVMF/OVMF_VARS_4M.fd" "$T/target.fd"
+ln -s target.fd "$T/link.fd"
+expect_rc 0 "add through a symlink" "$BOOTCFG" --vars "$T/link.fd" --add-uri http://h/l.efi --title L
+check "symlink kept" [ -L "$T/link.fd" ]
+check "target written" [ "$(var "$T/target.fd" Boot0000)" = "$(loadopt L http://h/l.efi)" ]
+
 # --- not a varstore ---------------------------------------------------------------------------
 for src in "$OVMF/OVMF_CODE_4M.fd" /etc/hostname; do
         cp "$src" "$T/bad"
@@ -222,6 +230,12 @@ if [ -e /usr/share/ovmf/PkKek-1-snakeoil.pem ]; then
         check "same CA again: byte-identical" cmp -s "$v" "$T/snap"
         expect_rc 2 "--enroll-tls-ca with a non-PEM file" "$BOOTCFG" --vars "$v" --enroll-tls-ca /etc/hostname
         check "non-PEM CA: untouched" cmp -s "$v" "$T/snap"
+fi
+
+# --- no EFI variables at all ---------------------------------------------------------------------
+if [ ! -d /sys/firmware/efi/efivars ] && [ -z "${EFIVARFS_PATH:-}" ]; then
+        expect_rc 1 "no efivarfs" "$BOOTCFG" --show
+        check "no efivarfs: says what to do" grep -q 'use --vars FILE' "$T/err"
 fi
 
 # --- efivarfs backend on a fake directory -----------------------------------------------------

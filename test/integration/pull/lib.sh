@@ -153,6 +153,9 @@ compress() {
         case $2 in
         none) echo "$f" ;;
         xz) xz -T2 --block-size=1MiB -k -f -c "$f" > "$f.xz"; echo "$f.xz" ;;
+        xz1) xz -T1 -k -f -c "$f" > "$f.1.xz"; echo "$f.1.xz" ;;
+        xzcat) head -c 1500000 "$f" | xz -T2 --block-size=512KiB -c > "$f.cat.xz"
+               tail -c +1500001 "$f" | xz -T1 -c >> "$f.cat.xz"; echo "$f.cat.xz" ;;
         zstd) zstd -q -f -c "$f" > "$f.zst"; echo "$f.zst" ;;
         gzip) gzip -c "$f" > "$f.gz"; echo "$f.gz" ;;
         bzip2) bzip2 -c "$f" > "$f.bz2"; echo "$f.bz2" ;;

@@ -20,6 +20,9 @@ want_alt=$(sha256sum < "$T/alt.raw")
 cp "$T/www/image.raw.zst" "$T/www/corrupt.raw.zst"
 size=$(stat -c %s "$T/www/corrupt.raw.zst")
 printf '\377' | dd of="$T/www/corrupt.raw.zst" bs=1 seek=$((size / 2)) conv=notrunc status=none
+cp "$T/www/image.raw.xz" "$T/www/corrupt.raw.xz"
+size=$(stat -c %s "$T/www/corrupt.raw.xz")
+printf '\377' | dd of="$T/www/corrupt.raw.xz" bs=1 seek=$((size / 3)) conv=notrunc status=none
 start_faultserver "$T/www"
 
 pull() { "$PULLBOOT" pull --progress=none --retry-delay=20 "$@"; }
@@ -71,6 +74,8 @@ expect_failure "Content-Length too large" "giving up|connection ended" "$t" \
         pull --retries=2 "$FS_URL/f/lie=5000/image.raw.xz" "$t"
 expect_failure "Content-Length too small" "ends early" "$t" pull "$FS_URL/f/lie=-5000/image.raw.zst" "$t"
 expect_failure "corrupt data" "cannot decompress" "$t" pull "$FS_URL/corrupt.raw.zst" "$t"
+expect_failure "corrupt xz block (parallel decoder)" "cannot decompress \(xz\): corrupt xz" "$t" \
+        pull "$FS_URL/corrupt.raw.xz" "$t"
 expect_failure "server that never answers" "no data from .* for 1 s" "$t" \
         pull --retries=1 --stall-timeout=1 "$FS_URL/f/hang=30/image.raw.xz" "$t"
 expect_failure "--max-size (compressed)" "max-size" "$t" pull --max-size=100K "$FS_URL/image.raw.xz" "$t"

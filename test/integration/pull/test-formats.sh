@@ -15,7 +15,8 @@ manifest "$T/tree" > "$T/tree.manifest"
 raw_sum=$(sha256sum < "$T/www/image.raw")
 start_nginx "$T/www"
 
-for fmt in none xz zstd gzip bzip2; do
+# xz1: one block without sizes (plain `xz`); xzcat: two concatenated streams, multi-block then not.
+for fmt in none xz xz1 xzcat zstd gzip bzip2; do
         raw=$(compress "$T/www/image.raw" $fmt)
         tarball=$(compress "$T/www/image.tar" $fmt)
 

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmdline.h"
+#include "efivars.h"
+#include "fileio.h"
+#include "init-config.h"
+#include "log.h"
+
+#define CMDLINE_MAX (1024 * 1024)
+#define NETINFO_MAX (64 * 1024)
+
+static int get(const char *cmdline, const char *key, char *buf, size_t size) {
+        struct pb_cmdline_arg arg;
+        int r = pb_cmdline_get(pb_span_from_str(cmdline), key, PB_CMDLINE_IN_INITRD, &arg);
+        if (r <= 0)
+                return 0;
+        if (!arg.has_value || pb_span_copy(arg.value, buf, size) < 0) {
+                log_error("kernel command line: %s needs a value of at most %zu bytes", key, size - 1);
+                return -EINVAL;
+        }
+        return 1;
+}
+
+static int get_seconds(const char *cmdline, const char *key, unsigned max, unsigned *ret) {
+        char v[32], *end;
+        int r = get(cmdline, key, v, sizeof v);
+        if (r <= 0)
+                return r;
+        errno = 0;
+        unsigned long n = strtoul(v, &end, 10);
+        if (!v[0] || *end || errno || n == 0 || n > max) {
+                log_error("kernel command line: %s=%s: expected whole seconds, 1..%u", key, v, max);
+                return -EINVAL;
+        }
+        *ret = (unsigned) n;
+        return 1;
+}
+
+int init_config_parse(const char *cmdline, struct init_config *c) {
+        char v[INIT_CONFIG_PATH_MAX];
+        unsigned sec;
+        int r;
+
+        *c = (struct init_config) {
+                .net_mode = NET_MODE_DHCP,
+                .dhcp_timeout_sec = NET_DEFAULT_DHCP_TIMEOUT_SEC,
+                .link_timeout_ms = NET_DEFAULT_LINK_TIMEOUT_MS,
+                .failure = FAILURE_DEFAULT,
+        };
+
+        r = get(cmdline, "pullboot.net", v, sizeof v);
+        if (r < 0)
+                return r;
+        if (r > 0 && net_mode_from_string(v, &c->net_mode) < 0) {
+                log_error("kernel command line: pullboot.net=%s: expected dhcp, firmware or none", v);
+                return -EINVAL;
+        }
+        r = get_seconds(cmdline, "pullboot.dhcp-timeout", 3600, &c->dhcp_timeout_sec);
+        if (r < 0)
+                return r;
+        r = get_seconds(cmdline, "pullboot.link-timeout", 3600, &sec);
+        if (r < 0)
+                return r;
+        if (r > 0)
+                c->link_timeout_ms = sec * 1000;
+        r = get(cmdline, "pullboot.iface", c->ifname, sizeof c->ifname);
+        if (r < 0)
+                return r;
+        r = get(cmdline, "pullboot.failure", v, sizeof v);
+        if (r < 0)
+                return r;
+        if (r > 0 && failure_action_from_string(pb_span_from_str(v), &c->failure) < 0) {
+                log_error("kernel command line: pullboot.failure=%s: expected shell, reboot, poweroff or halt", v);
+                return -EINVAL;
+        }
+        /* init= is the kernel's own option; it is not rd.-prefixed. */
+        struct pb_cmdline_arg arg;
+        if (pb_cmdline_get(pb_span_from_str(cmdline), "init", 0, &arg) > 0) {
+                if (pb_span_copy(arg.value, c->init, sizeof c->init) < 0 || c->init[0] != '/') {
+                        log_error("kernel command line: init= needs an absolute path");
+                        return -EINVAL;
+                }
+        }
+        return 0;
+}
+
+int init_config_load_netinfo(const char *file, struct pb_netinfo *ret) {
+        _cleanup_free_ char *text = NULL;
+        struct pb_diag d = {};
+        size_t size = 0;
+        int r;
+
+        *ret = (struct pb_netinfo) {};
+        if (file)
+                r = read_full_file(file, NETINFO_MAX, &text, &size);
+        else
+                r = efivars_read_netinfo(&text, &size);
+        if (r == -ENOENT && !file)
+                return 0;
+        if (r < 0)
+                return log_error_errno(r, "cannot read the firmware's network record from %s",
+                                       file ?: "the PullbootNetInfo EFI variable");
+
+        r = pb_netinfo_parse(pb_span_make(text, size), ret, &d);
+        if (r < 0) {
+                log_error("%s: '%.*s': %s", file ?: "PullbootNetInfo", (int) d.where.len,
+                          d.where.ptr ? d.where.ptr : "", d.reason ?: "malformed");
+                *ret = (struct pb_netinfo) {};
+                return -EINVAL;
+        }
+        return 0;
+}
+
+/* Appends the *.conf files of dir (sorted, '#' lines dropped) to the options of cmdline, before
+ * a "--" that starts init's arguments. */
+static int append_confd(const char *dir, char **cmdline) {
+        _cleanup_free_ char *extra = NULL, *joined = NULL;
+        size_t n_extra = 0;
+        glob_t g;
+        char pattern[4096];
+
+        snprintf(pattern, sizeof pattern, "%s/*.conf", dir);
+        if (glob(pattern, 0, NULL, &g) != 0)
+                return 0;
+        for (size_t i = 0; i < g.gl_pathc; i++) {
+                _cleanup_free_ char *text = NULL;
+                if (read_full_file(g.gl_pathv[i], CMDLINE_MAX, &text, NULL) < 0) {
+                        log_warning("cannot read %s, ignoring it", g.gl_pathv[i]);
+                        continue;
+                }
+                for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+                        if (line[0] == '#')
+                                continue;
+                        char *m = realloc(extra, n_extra + strlen(line) + 2);
+                        if (!m) {
+                                globfree(&g);
+                                return -ENOMEM;
+                        }
+                        extra = m;
+                        n_extra += (size_t) sprintf(extra + n_extra, " %s", line);
+                }
+        }
+        globfree(&g);
+        if (!extra)
+                return 0;
+
+        /* Kernel options end at a bare "--"; what follows is init's. Insert before it. */
+        struct pb_cmdline_iter it;
+        const char *end = *cmdline + strlen(*cmdline), *split;
+        pb_cmdline_iter_init(&it, pb_span_make(*cmdline, (size_t) (end - *cmdline)));
+        for (;;) {
+                split = it.pos ? it.pos : end;
+                if (pb_cmdline_next(&it, NULL) <= 0)
+                        break;
+        }
+        const char *prefix_end = split;
+        while (prefix_end > *cmdline && (prefix_end[-1] == ' ' || prefix_end[-1] == '\t' || prefix_end[-1] == '\n'))
+                prefix_end--;
+        /* Without "--" only the trailing whitespace (/proc/cmdline's newline) follows the options. */
+        if (split >= end)
+                split = prefix_end;
+        if (asprintf(&joined, "%.*s%s%s%s", (int) (prefix_end - *cmdline), *cmdline, extra,
+                     *split && *split != '\n' ? " " : "", split) < 0)
+                return -ENOMEM;
+        free(*cmdline);
+        *cmdline = TAKE_PTR(joined);
+        return 0;
+}
+
+int init_config_read_cmdline(const char *arg, const char *confd, char **ret) {
+        int r;
+
+        if (arg)
+                r = read_string_or_at_file(arg, CMDLINE_MAX, ret);
+        else
+                r = read_full_file("/proc/cmdline", CMDLINE_MAX, ret, NULL);
+        if (r < 0)
+                return log_error_errno(r, "cannot read the kernel command line from %s",
+                                       arg ? (arg[0] == '@' ? arg + 1 : "--cmdline") : "/proc/cmdline");
+        if (confd) {
+                r = append_confd(confd, ret);
+                if (r < 0)
+                        return log_error_errno(r, "cannot add the options of %s", confd);
+        }
+        return 0;
+}

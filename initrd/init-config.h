@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdbool.h>
+
+#include "failure.h"
+#include "net.h"
+#include "netinfo.h"
+
+/*
+ * pullboot's own kernel command line options (the rd.-prefixed forms count too):
+ *   pullboot.net=dhcp|firmware|none     how to configure the network (default dhcp)
+ *   pullboot.dhcp-timeout=SECONDS        bound for DHCP (default 30)
+ *   pullboot.link-timeout=SECONDS        bound for the NIC and its carrier to appear (default 10)
+ *   pullboot.iface=NAME                  use this interface instead of choosing one
+ *   pullboot.failure=shell|reboot|poweroff|halt
+ *   init=PATH                            the system's init in the new root
+ * Invalid values are errors: a typo must not silently pick another behaviour.
+ */
+
+#define INIT_CONFIG_PATH_MAX 4096
+
+struct init_config {
+        enum net_mode net_mode;
+        unsigned dhcp_timeout_sec;
+        unsigned link_timeout_ms;
+        char ifname[IF_NAMESIZE];        /* "" when not given */
+        enum failure_action failure;     /* FAILURE_DEFAULT when not given */
+        char init[INIT_CONFIG_PATH_MAX]; /* "" when not given */
+};
+
+/* 0, or -EINVAL after logging which option was wrong. */
+int init_config_parse(const char *cmdline, struct init_config *ret);
+
+/* The stub's NIC record, from file (text, as in the variable) or, when file is NULL, the
+ * PullbootNetInfo EFI variable. 0 and *ret filled; 0 and *ret zeroed when there is none;
+ * -EINVAL (logged) when the record is malformed. */
+int init_config_load_netinfo(const char *file, struct pb_netinfo *ret);
+
+/* Reads the kernel command line from arg (STRING or @FILE) or /proc/cmdline. With confd (PID 1:
+ * INIT_CONFIG_CMDLINE_D), the options in confd/\*.conf are added, as dracut does: a way to build
+ * options into the initrd (sorted by name; '#' lines are comments; later options win). Logs errors. */
+#define INIT_CONFIG_CMDLINE_D "/etc/cmdline.d"
+int init_config_read_cmdline(const char *arg, const char *confd, char **ret);
