@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "pe.h"
 #include "stub.h"
 
 /*
  * Finds the UKI's sections in our own image as the firmware loaded it: section data lives at
  * ImageBase + VirtualAddress. The headers were already accepted by the firmware's loader (and,
- * under Secure Boot, covered by the signature), but every offset is still checked against the
- * image size so a strange builder cannot make us read outside the image.
+ * under Secure Boot, covered by the signature), but they are still validated by common/pe.c, the
+ * same parser ukify and the tests use, so a strange builder cannot make us read outside the image.
  */
 
 static const char *const section_names[_STUB_SECTION_MAX] = {
@@ -17,43 +18,31 @@ static const char *const section_names[_STUB_SECTION_MAX] = {
         [STUB_SECTION_SBAT] = ".sbat",
 };
 
-#define PE_SECTION_HEADER_SIZE 40u
-
-static bool name_eq(const uint8_t raw[8], const char *name) {
-        size_t n = pb_strlen(name);
-        if (n > 8 || pb_memcmp(raw, name, n) != 0)
-                return false;
-        return n == 8 || raw[n] == 0;
-}
-
-int stub_find_sections(const uint8_t *image, size_t image_size, struct stub_sections *ret) {
-        size_t pe_off, n_sections, opt_size, table;
+int stub_find_sections(const uint8_t *image, size_t image_size, struct stub_sections *ret,
+                       struct pb_diag *diag) {
+        struct pb_pe_info pe;
+        int r;
 
         pb_memset(ret, 0, sizeof *ret);
 
-        if (image_size < 0x40 || image[0] != 'M' || image[1] != 'Z')
-                return -EBADMSG;
-        pe_off = pb_le32(image + 0x3c);
-        if (pe_off > image_size || image_size - pe_off < 24 || pb_memcmp(image + pe_off, "PE\0\0", 4) != 0)
-                return -EBADMSG;
-        n_sections = pb_le16(image + pe_off + 6);
-        opt_size = pb_le16(image + pe_off + 20);
-        table = pe_off + 24 + opt_size;
-        if (table > image_size || (image_size - table) / PE_SECTION_HEADER_SIZE < n_sections)
+        /* -EOPNOTSUPP (a ROM image, an unknown optional header) is just as unusable here. */
+        r = pb_pe_parse(image, image_size, PB_PE_MEMORY, &pe, diag);
+        if (r < 0)
                 return -EBADMSG;
 
-        for (size_t i = 0; i < n_sections; i++) {
-                const uint8_t *h = image + table + i * PE_SECTION_HEADER_SIZE;
-                uint32_t vsize = pb_le32(h + 8), vaddr = pb_le32(h + 12), rawsize = pb_le32(h + 16);
-                uint32_t size = vsize == 0 ? rawsize : (rawsize != 0 && rawsize < vsize ? rawsize : vsize);
+        for (unsigned k = 0; k < _STUB_SECTION_MAX; k++) {
+                struct pb_pe_section s;
+                struct pb_span data;
 
-                for (unsigned k = 0; k < _STUB_SECTION_MAX; k++) {
-                        if (!name_eq(h, section_names[k]) || ret->s[k].data)
-                                continue;
-                        if (vaddr > image_size || size > image_size - vaddr)
-                                return -EBADMSG;
-                        ret->s[k] = (struct stub_section) { image + vaddr, size };
-                }
+                r = pb_pe_find_section(image, image_size, &pe, section_names[k], &s);
+                if (r == -ENOENT)
+                        continue;
+                if (r >= 0)
+                        r = pb_pe_section_data(image, image_size, &pe, &s, &data);
+                if (r < 0)
+                        return pb_diag_set(diag, -EBADMSG, "section outside the image",
+                                           pb_span_from_str(section_names[k]));
+                ret->s[k] = (struct stub_section) { (const uint8_t *) data.ptr, data.len };
         }
         return 0;
 }

@@ -52,6 +52,7 @@ EFI_STATUS efi_main(EFI_HANDLE image_handle, EFI_SYSTEM_TABLE *system_table) {
         EFI_GUID li_guid = LOADED_IMAGE_PROTOCOL;
         EFI_LOADED_IMAGE *li = NULL;
         struct stub_sections sections;
+        struct pb_diag diag = {};
         struct stub_origin origin;
         CHAR16 *cmdline = NULL;
         size_t cmdline_size = 0;
@@ -65,8 +66,8 @@ EFI_STATUS efi_main(EFI_HANDLE image_handle, EFI_SYSTEM_TABLE *system_table) {
                 return err != EFI_SUCCESS ? err : EFI_LOAD_ERROR;
         }
 
-        if (stub_find_sections(li->ImageBase, li->ImageSize, &sections) < 0) {
-                stub_error("malformed PE header in the loaded UKI", NULL, EFI_LOAD_ERROR);
+        if (stub_find_sections(li->ImageBase, li->ImageSize, &sections, &diag) < 0) {
+                stub_error("malformed PE header in the loaded UKI", diag.reason, EFI_LOAD_ERROR);
                 return EFI_LOAD_ERROR;
         }
         if (!sections.s[STUB_SECTION_LINUX].data || sections.s[STUB_SECTION_LINUX].size == 0) {

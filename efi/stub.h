@@ -48,16 +48,19 @@ enum {
 };
 
 struct stub_section {
-        const uint8_t *data;
-        size_t size;          /* bytes backed by the file (min of VirtualSize and SizeOfRawData) */
+        const uint8_t *data;  /* NULL if the section is missing or empty */
+        size_t size;          /* VirtualSize (SizeOfRawData if that is 0): the loader zero-fills
+                               * what the file does not back */
 };
 
 struct stub_sections {
         struct stub_section s[_STUB_SECTION_MAX];
 };
 
-/* Finds the sections in the image as loaded in memory; -EBADMSG for a malformed header. */
-int stub_find_sections(const uint8_t *image, size_t image_size, struct stub_sections *ret);
+/* Finds the sections in the image as loaded in memory (through common/pe.c); -EBADMSG for a
+ * malformed header, with diag (optional) saying why. */
+int stub_find_sections(const uint8_t *image, size_t image_size, struct stub_sections *ret,
+                       struct pb_diag *diag);
 
 /* ---- origin.c: where we were booted from ------------------------------------------------------ */
 

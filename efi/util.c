@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "stub.h"
+#include "devpath.h"
 #include "utf16.h"
 
 EFI_SYSTEM_TABLE *pb_st;
@@ -153,19 +154,12 @@ CHAR16 *stub_utf8_to_char16(struct pb_span s, size_t *ret_size) {
         return buf;
 }
 
+/* The firmware gives no size with a device path; max only bounds the walk, which reads node
+ * headers up to End-Entire and nothing past it. */
 size_t stub_device_path_size(const EFI_DEVICE_PATH *dp, size_t max) {
-        const uint8_t *p = (const uint8_t *) dp;
-        size_t off = 0;
+        size_t len;
 
-        if (!dp)
+        if (!dp || pb_dp_validate((const uint8_t *) dp, max, &len) < 0)
                 return 0;
-        while (off + 4 <= max) {
-                size_t len = pb_le16(p + off + 2);
-                if (len < 4 || len > max - off)
-                        return 0;
-                off += len;
-                if (p[off - len] == 0x7f && p[off - len + 1] == 0xff)
-                        return off;
-        }
-        return 0;
+        return len;
 }

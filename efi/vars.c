@@ -5,6 +5,7 @@
 #include "guid.h"
 #include "netinfo.h"
 #include "stub.h"
+#include "utf16.h"
 
 /*
  * The variables the booted system reads (docs/variables.md). All are volatile (BS|RT): they
@@ -20,11 +21,11 @@
 
 #define NAME_MAX_UNITS 64
 
+/* Our variable names are short ASCII constants; one that did not fit would become "" and its
+ * Get/SetVariable call would fail visibly rather than touch a truncated name. */
 static void ascii_to_char16(const char *s, CHAR16 out[NAME_MAX_UNITS]) {
-        size_t i = 0;
-        for (; s[i] && i < NAME_MAX_UNITS - 1; i++)
-                out[i] = (CHAR16) s[i];
-        out[i] = 0;
+        if (pb_utf8_to_ucs2(pb_span_from_str(s), out, NAME_MAX_UNITS, NULL) < 0)
+                out[0] = 0;
 }
 
 static bool var_exists(const char *name, const pb_guid *vendor) {

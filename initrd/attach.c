@@ -13,6 +13,7 @@
 
 #include "attach.h"
 #include "devnode.h"
+#include "fileio.h"
 #include "log.h"
 #include "loop-partitions.h"
 #include "macro.h"
@@ -120,24 +121,6 @@ static int make_link(const char *dir, const char *name, const char *target) {
         return 0;
 }
 
-static int mkdir_parents(const char *path, mode_t mode) {
-        char buf[PATH_MAX];
-
-        if (snprintf(buf, sizeof(buf), "%s", path) >= (int) sizeof(buf))
-                return -ENAMETOOLONG;
-        for (char *p = buf + 1;; p++) {
-                if (*p != '/' && *p != '\0')
-                        continue;
-                char c = *p;
-                *p = '\0';
-                if (mkdir(buf, mode) < 0 && errno != EEXIST)
-                        return -errno;
-                if (c == '\0')
-                        return 0;
-                *p = c;
-        }
-}
-
 /* /dev/disk/by-loop-ref/REF -> ../../loopN and REF-partM -> ../../loopNpM, as udev's
  * 60-persistent-storage rules make them. */
 static int make_ref_links(const struct attached_loop *l, const char *dev_dir) {
@@ -146,7 +129,7 @@ static int make_ref_links(const struct attached_loop *l, const char *dev_dir) {
 
         if (snprintf(dir, sizeof(dir), "%s/disk/by-loop-ref", dev_dir) >= (int) sizeof(dir))
                 return -ENAMETOOLONG;
-        r = mkdir_parents(dir, 0755);
+        r = mkdir_p(dir, 0755);
         if (r < 0)
                 return r;
 

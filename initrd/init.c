@@ -9,7 +9,6 @@
  * `pullboot plan`; --dry-run skips everything that changes the host (mounts, modules, loop
  * devices, switch_root) and --prefix puts the pulled images below a directory.
  */
-#include <dirent.h>
 #include <getopt.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,24 +18,26 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "attach.h"
+#include "boot-disk.h"
+#include "bootvars.h"
 #include "config.h"
 #include "efivars.h"
 #include "failure.h"
 #include "fileio.h"
 #include "init-config.h"
+#include "init-pull.h"
 #include "log.h"
 #include "modules.h"
 #include "mounts.h"
 #include "net.h"
 #include "plan.h"
-#include "pull/pull.h"
 #include "root.h"
 #include "switch-root.h"
 #include "verbs.h"
 
 #define SYSROOT "/sysroot"
-#define CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+/* How long a local root disk may take to show up, as root_mount() waits by default. */
+#define ROOT_WAIT_MS 10000
 #define CREDENTIAL_MAX (1024 * 1024)
 /* run_pulls() after a success action that did not end the boot (only without PID 1). */
 #define STOPPED_BY_SUCCESS_ACTION 100
@@ -243,116 +244,30 @@ static int bring_up_network(struct init_state *s) {
         r = net_setup(&o, NULL);
         /* The pulls cannot happen without it: systemd's pull failure action applies. */
         if (r < 0)
-                return fail(s, failure_action_from_emergency(s->plan->failure_action), "network bring-up (%s) failed: %s; check the message above",
+                return fail(s, failure_action_from_emergency(s->plan->failure_action),
+                            "network bring-up (pullboot.net=%s) failed: %s; check the message above",
                             net_mode_to_string(s->cfg.net_mode), strerror(-r));
         phase(s, "network up", NULL);
         return 0;
 }
 
-/* Bytes in the regular files below dirfd (consumed), not crossing into other file systems. */
-static uint64_t tree_bytes(int dirfd, unsigned depth) {
-        DIR *d = fdopendir(dirfd);
-        struct dirent *de;
-        uint64_t sum = 0;
-
-        if (!d) {
-                close(dirfd);
-                return 0;
-        }
-        while ((de = readdir(d))) {
-                struct stat st;
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-                    fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                        continue;
-                if (S_ISREG(st.st_mode))
-                        sum += (uint64_t) st.st_size;
-                else if (S_ISDIR(st.st_mode) && depth < 64) {
-                        int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                        if (sub >= 0)
-                                sum += tree_bytes(sub, depth + 1);
-                }
-        }
-        closedir(d);
-        return sum;
-}
-
-/* The size reported with "download finished": the image as it landed (a raw file or a tree). */
-static uint64_t image_size(const char *path) {
-        struct stat st;
-        if (stat(path, &st) < 0)
-                return 0;
-        if (!S_ISDIR(st.st_mode))
-                return (uint64_t) st.st_size;
-        int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        return fd < 0 ? 0 : tree_bytes(fd, 0);
-}
-
-/* What to check, by the pull engine's documented errors; the details are in its own message. */
-static const char *pull_failure_hint(int r) {
-        switch (r) {
-        case -ENOENT:
-                return "not found on the server; check the URL and that the image was published next to the UKI";
-        case -EBADMSG:
-                return "verification or decompression failed; check the image, its SHA256SUMS/signature and verify=";
-        case -ENOSPC:
-                return "not enough space below /run; give the machine more memory or use a smaller image";
-        case -EFBIG:
-                return "the image exceeds the size limit";
-        case -ETIMEDOUT:
-                return "the transfer stalled; check the network and the server";
-        default:
-                return "transfer or I/O error; check the network, the server and the message above";
-        }
-}
-
 static int pull_one(struct init_state *s, const struct plan_pull *pull, enum failure_action on_failure) {
-        char target[4096], detail[4096 + 64];
-        struct pull_options o;
-        size_t used = 0;
-        int r;
+        struct init_pull_result res;
+        char why[8192], detail[4096 + 64];
 
-        snprintf(target, sizeof target, "%s%s", s->args.prefix ?: "", pull->target);
-
-        pull_options_init(&o);
-        o.type = pull->spec.type;
-        o.verify = pull->spec.verify;
-        memcpy(o.sha256, pull->spec.sha256, sizeof o.sha256);
-        o.read_only = pull->spec.read_only;
-        o.progress = PULL_PROGRESS_PLAIN;
-        if (access(CA_BUNDLE, R_OK) == 0)
-                o.ca_bundle = CA_BUNDLE;
-
-        r = pull_image_candidates(&o, (const char *const *) pull->urls, pull->n_urls, target, &used);
-        if (r < 0)
-                return fail(s, on_failure, "cannot pull %s%s (%s): %s", pull->urls[0],
-                            pull->n_urls > 1 ? " or the other candidates" : "", pull->key, pull_failure_hint(r));
-
-        uint64_t size = image_size(target);
-        snprintf(detail, sizeof detail, "%s (%.1f MiB)", pull->urls[used], (double) size / (1024.0 * 1024.0));
+        if (init_pull_download(pull, s->args.prefix, &res, why, sizeof why) < 0)
+                return fail(s, on_failure, "%s", why);
+        snprintf(detail, sizeof detail, "%s (%.1f MiB)", pull->urls[res.used], (double) res.size / (1024.0 * 1024.0));
         phase(s, "download finished", detail);
 
         if (!pull->spec.blockdev)
                 return 0;
         if (s->args.dry_run) {
-                log_info("would attach %s to a loop device (dry run)", target);
+                log_info("would attach %s to a loop device (dry run)", res.target);
                 return 0;
         }
-
-        struct attached_loop l = ATTACHED_LOOP_NULL;
-        struct attach_options ao = { .read_only = pull->spec.read_only };
-        r = loop_attach(target, &ao, &l);
-        if (r < 0)
-                return fail(s, on_failure, "cannot attach %s to a loop device: %s (is the loop module in "
-                            "the initrd?)", target, strerror(-r));
-        /* The device must outlive our fd: the root is mounted from it later, and it stays in
-         * use by the booted system. */
-        r = loop_relinquish(&l);
-        if (r < 0) {
-                (void) loop_detach(&l);
-                return fail(s, on_failure, "cannot keep %s attached: %s", l.device, strerror(-r));
-        }
-        log_info("%s attached as %s with %u partition(s)", target, l.device, l.n_partitions);
-        attached_loop_done(&l);
+        if (init_pull_attach(pull, res.target, why, sizeof why) < 0)
+                return fail(s, on_failure, "%s", why);
         return 0;
 }
 
@@ -379,10 +294,29 @@ static int run_pulls(struct init_state *s) {
         return 0;
 }
 
+/* root=gpt-auto without a pulled "rootdisk" (a local boot, or bootorigin without an origin):
+ * like systemd-gpt-auto-generator, search the disk the UKI was loaded from. */
+static const char *local_gpt_auto_disk(struct init_state *s, char *buf, size_t size) {
+        _cleanup_free_ char *uuid = NULL;
+
+        if (s->plan->root.kind != PLAN_ROOT_GPT_AUTO || s->plan->root.pull >= 0)
+                return NULL;
+        if (efivars_get_loader_string(PB_VAR_LOADER_DEVICE_PART_UUID, &uuid) < 0 &&
+            efivars_get_loader_string(PB_VAR_STUB_DEVICE_PART_UUID, &uuid) < 0)
+                return NULL;
+        if (boot_disk_from_partuuid(uuid, ROOT_WAIT_MS, buf, size) < 0) {
+                log_warning("no disk has the boot partition %s (LoaderDevicePartUUID); looking for the "
+                            "'rootdisk' loop device instead", uuid);
+                return NULL;
+        }
+        log_info("root=gpt-auto: searching the boot disk %s (partition %s)", buf, uuid);
+        return buf;
+}
+
 static int mount_root(struct init_state *s) {
         struct root_mount_options o = { .where = SYSROOT };
         struct root_resolved res;
-        char what[ROOT_WHAT_MAX];
+        char what[ROOT_WHAT_MAX], disk[64];
         int r;
 
         (void) root_spec_format_what(&s->plan->root.spec, what, sizeof what);
@@ -391,6 +325,7 @@ static int mount_root(struct init_state *s) {
                 phase(s, "root mounted", NULL);
                 return 0;
         }
+        o.gpt_auto_disk = local_gpt_auto_disk(s, disk, sizeof disk);
         r = root_mount(&s->plan->root.spec, &o, &res);
         if (r < 0)
                 return fail(s, FAILURE_CONTINUE, "cannot mount root=%s on %s: %s; check root=, rootfstype= "

@@ -33,7 +33,7 @@ static void help(void) {
                "  -h --help      show this help\n"
                "     --version  show the version\n"
                "\n"
-               "Run 'pullboot VERB --help' for the options of a verb. See pullboot(1).\n"
+               "Run 'pullboot VERB --help' for the options of a verb. See pullboot(8).\n"
                "Exit status: 0 success, 1 failure, 2 invalid usage or input.\n");
 }
 

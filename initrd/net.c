@@ -120,7 +120,8 @@ static int choose_link(const struct net_options *o, struct net_link *ret) {
         if (o->ifname) {
                 r = wait_link(o->ifname, NULL, true, deadline, ret);
                 if (r == -ENODEV)
-                        return log_error_errno(r, "network interface %s did not appear within %u ms", o->ifname, timeout);
+                        return log_error_errno(r, "network interface %s (pullboot.iface=) did not appear within "
+                                               "%u ms", o->ifname, timeout);
         } else if (mac) {
                 format_mac(m, sizeof m, mac);
                 r = wait_link(NULL, mac, true, deadline, ret);

@@ -67,7 +67,7 @@ struct net_link {
         uint8_t mac[6];
         bool ether;          /* ARPHRD_ETHER with a 6-byte address */
         bool up;             /* IFF_UP */
-        bool carrier;        /* IFF_LOWER_UP */
+        bool carrier;        /* IFF_LOWER_UP and operational (IFLA_OPERSTATE up or unknown) */
 };
 
 #define NET_MAX_LINKS 64
@@ -78,8 +78,8 @@ int net_rtnl_link_up(int ifindex);
 int net_rtnl_add_address(int ifindex, const uint8_t ip[4], uint8_t prefix_len);
 int net_rtnl_add_default_route(int ifindex, const uint8_t gateway[4]);
 
-/* The candidate among links: the one with mac if given (NULL: none), else the first Ethernet link
- * with carrier. Returns the index into links, or -ENOENT. */
+/* The candidate among links (net.c): the one with mac if given (NULL: none), else the first
+ * Ethernet link with carrier. Returns the index into links, or -ENOENT. */
 int net_pick_link(const struct net_link *links, unsigned n, const uint8_t *mac);
 
 /* klibc ipconfig (net-ipconfig.c): runs it on ifname for at most timeout_sec and parses the

@@ -4,88 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "json.h"
 #include "macro.h"
 #include "plan.h"
-
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 if it is not one. */
-static size_t utf8_seq_len(const unsigned char *p, size_t left) {
-        size_t n;
-        unsigned cp, min;
-
-        if (p[0] < 0x80)
-                return 1;
-        if ((p[0] & 0xe0) == 0xc0)
-                n = 2, cp = p[0] & 0x1f, min = 0x80;
-        else if ((p[0] & 0xf0) == 0xe0)
-                n = 3, cp = p[0] & 0x0f, min = 0x800;
-        else if ((p[0] & 0xf8) == 0xf0)
-                n = 4, cp = p[0] & 0x07, min = 0x10000;
-        else
-                return 0;
-        if (left < n)
-                return 0;
-        for (size_t i = 1; i < n; i++) {
-                if ((p[i] & 0xc0) != 0x80)
-                        return 0;
-                cp = cp << 6 | (p[i] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-                return 0;
-        return n;
-}
-
-/* A JSON string. Input comes from the command line and EFI variables, so it may be anything:
- * control characters are escaped and bytes that are not UTF-8 become U+FFFD, keeping the output
- * valid JSON. */
-static void json_string(FILE *f, const char *s) {
-        if (!s) {
-                fputs("null", f);
-                return;
-        }
-        fputc('"', f);
-        for (const unsigned char *p = (const unsigned char *) s; *p;) {
-                size_t n;
-
-                switch (*p) {
-                case '"':
-                        fputs("\\\"", f);
-                        break;
-                case '\\':
-                        fputs("\\\\", f);
-                        break;
-                case '\n':
-                        fputs("\\n", f);
-                        break;
-                case '\r':
-                        fputs("\\r", f);
-                        break;
-                case '\t':
-                        fputs("\\t", f);
-                        break;
-                case '\b':
-                        fputs("\\b", f);
-                        break;
-                case '\f':
-                        fputs("\\f", f);
-                        break;
-                default:
-                        if (*p < 0x20 || *p == 0x7f) {
-                                fprintf(f, "\\u%04x", *p);
-                                break;
-                        }
-                        n = utf8_seq_len(p, strlen((const char *) p));
-                        if (n == 0) {
-                                fputs("\\ufffd", f);
-                                break;
-                        }
-                        fwrite(p, 1, n, f);
-                        p += n;
-                        continue;
-                }
-                p++;
-        }
-        fputc('"', f);
-}
 
 static void json_bool(FILE *f, bool b) {
         fputs(b ? "true" : "false", f);
@@ -106,7 +27,7 @@ static void json_strv(FILE *f, char *const *l, size_t n, const char *indent) {
         fputs("[\n", f);
         for (size_t i = 0; i < n; i++) {
                 fprintf(f, "%s  ", indent);
-                json_string(f, l[i]);
+                json_write_cstring(f, l[i]);
                 fputs(i + 1 < n ? ",\n" : "\n", f);
         }
         fprintf(f, "%s]", indent);
@@ -123,36 +44,36 @@ static void json_pull(FILE *f, const struct plan_pull *pull) {
 
         fputs("    {\n", f);
         fputs("      \"source\": ", f);
-        json_string(f, plan_pull_source_to_string(pull->source));
+        json_write_cstring(f, plan_pull_source_to_string(pull->source));
         fputs(",\n      \"key\": ", f);
-        json_string(f, pull->key);
+        json_write_cstring(f, pull->key);
         fputs(",\n      \"line\": ", f);
         if (pull->source == PLAN_SOURCE_CREDENTIAL)
                 fprintf(f, "%u", pull->line);
         else
                 fputs("null", f);
         fputs(",\n      \"expression\": ", f);
-        json_string(f, pull->expression);
+        json_write_cstring(f, pull->expression);
         fputs(",\n      \"status\": ", f);
-        json_string(f, plan_pull_status_to_string(pull->status));
+        json_write_cstring(f, plan_pull_status_to_string(pull->status));
         fputs(",\n      \"reason\": ", f);
-        json_string(f, pull->reason);
+        json_write_cstring(f, pull->reason);
         fputs(",\n      \"urls\": ", f);
         json_strv(f, pull->urls, pull->n_urls, "      ");
         fputs(",\n      \"local\": ", f);
-        json_string(f, pull->local);
+        json_write_cstring(f, pull->local);
         fputs(",\n      \"target\": ", f);
-        json_string(f, pull->target);
+        json_write_cstring(f, pull->target);
         fputs(",\n      \"class\": ", f);
-        json_string(f, s ? pb_image_class_to_string(s->class) : NULL);
+        json_write_cstring(f, s ? pb_image_class_to_string(s->class) : NULL);
         fputs(",\n      \"type\": ", f);
-        json_string(f, s ? pb_image_type_to_string(s->type) : NULL);
+        json_write_cstring(f, s ? pb_image_type_to_string(s->type) : NULL);
         fputs(",\n      \"verify\": ", f);
-        json_string(f, s ? pb_verify_to_string(s->verify) : NULL);
+        json_write_cstring(f, s ? pb_verify_to_string(s->verify) : NULL);
         fputs(",\n      \"sha256\": ", f);
         if (s && s->verify == PB_VERIFY_SHA256) {
                 hex(digest, s->sha256, sizeof s->sha256);
-                json_string(f, digest);
+                json_write_cstring(f, digest);
         } else
                 fputs("null", f);
         fputs(",\n      \"blockdev\": ", f);
@@ -173,11 +94,11 @@ int plan_print_json(const struct plan *p, FILE *f) {
         char what[ROOT_WHAT_MAX + 16];
 
         fputs("{\n  \"mode\": ", f);
-        json_string(f, plan_mode_to_string(p->mode));
+        json_write_cstring(f, plan_mode_to_string(p->mode));
         fputs(",\n  \"origin\": ", f);
-        json_string(f, p->origin);
+        json_write_cstring(f, p->origin);
         fputs(",\n  \"origin_source\": ", f);
-        json_string(f, p->origin ? p->origin_source : NULL);
+        json_write_cstring(f, p->origin ? p->origin_source : NULL);
         fputs(",\n  \"pulls\": ", f);
         if (p->n_pulls == 0)
                 fputs("[]", f);
@@ -192,13 +113,13 @@ int plan_print_json(const struct plan *p, FILE *f) {
 
         root_spec_format_what(&root->spec, what, sizeof what);
         fputs(",\n  \"root\": {\n    \"kind\": ", f);
-        json_string(f, plan_root_kind_to_string(root->kind));
+        json_write_cstring(f, plan_root_kind_to_string(root->kind));
         fputs(",\n    \"spec\": ", f);
-        json_string(f, root->invalid ? root->invalid : what[0] ? what : NULL);
+        json_write_cstring(f, root->invalid ? root->invalid : what[0] ? what : NULL);
         fputs(",\n    \"what\": ", f);
-        json_string(f, root->spec.what[0] ? root->spec.what : NULL);
+        json_write_cstring(f, root->spec.what[0] ? root->spec.what : NULL);
         fputs(",\n    \"loop_ref\": ", f);
-        json_string(f, root->loop_ref);
+        json_write_cstring(f, root->loop_ref);
         fputs(",\n    \"partition\": ", f);
         if (root->loop_ref && root->partition > 0)
                 fprintf(f, "%u", root->partition);
@@ -210,15 +131,15 @@ int plan_print_json(const struct plan *p, FILE *f) {
         else
                 fputs("null", f);
         fputs(",\n    \"fstype\": ", f);
-        json_string(f, root->spec.fstype[0] ? root->spec.fstype : NULL);
+        json_write_cstring(f, root->spec.fstype[0] ? root->spec.fstype : NULL);
         fputs(",\n    \"options\": ", f);
-        json_string(f, root->spec.options[0] ? root->spec.options : NULL);
+        json_write_cstring(f, root->spec.options[0] ? root->spec.options : NULL);
         fputs(",\n    \"read_only\": ", f);
         json_bool(f, root_spec_read_only(&root->spec));
         fputs("\n  },\n  \"actions\": {\n    \"success\": ", f);
-        json_string(f, p->success_action_spec);
+        json_write_cstring(f, p->success_action_spec);
         fputs(",\n    \"failure\": ", f);
-        json_string(f, p->failure_action_spec);
+        json_write_cstring(f, p->failure_action_spec);
         fputs("\n  },\n  \"warnings\": ", f);
         json_strv(f, p->warnings, p->n_warnings, "  ");
         fputs(",\n  \"errors\": ", f);

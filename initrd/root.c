@@ -15,6 +15,7 @@
 #include "attach.h"
 #include "devnode.h"
 #include "dps.h"
+#include "fileio.h"
 #include "log.h"
 #include "loop-partitions.h"
 #include "macro.h"
@@ -266,24 +267,6 @@ static int probe_fstype(const char *device, char *buf, size_t size) {
                 return log_error_errno(-EMEDIUMTYPE, "no file system found on %s; pass rootfstype= if the "
                                        "kernel knows one libblkid does not", device);
         return copy_str(buf, size, type);
-}
-
-static int mkdir_p(const char *path, mode_t mode) {
-        char buf[PATH_MAX];
-
-        if (copy_str(buf, sizeof(buf), path) < 0)
-                return -ENAMETOOLONG;
-        for (char *p = buf + 1;; p++) {
-                if (*p != '/' && *p != '\0')
-                        continue;
-                char c = *p;
-                *p = '\0';
-                if (mkdir(buf, mode) < 0 && errno != EEXIST)
-                        return -errno;
-                if (c == '\0')
-                        return 0;
-                *p = c;
-        }
 }
 
 /* Mounts a block device (or tmpfs), retrying read-only when the device refuses writes, as

@@ -6,6 +6,7 @@
 #include "attach.h"
 #include "config.h"
 #include "log.h"
+#include "verb-args.h"
 #include "verbs.h"
 
 static void help(void) {
@@ -61,16 +62,10 @@ int verb_attach(int argc, char **argv) {
                 case ARG_RO:
                         opts.read_only = true;
                         break;
-                case ARG_TIMEOUT: {
-                        char *end;
-                        unsigned long v = strtoul(optarg, &end, 10);
-                        if (*optarg == '\0' || *end != '\0' || v == 0 || v > 3600 * 1000) {
-                                log_error("invalid --timeout '%s': expected milliseconds, 1..3600000", optarg);
+                case ARG_TIMEOUT:
+                        if (verb_parse_timeout_ms(optarg, &opts.timeout_ms) < 0)
                                 return PB_EXIT_USAGE;
-                        }
-                        opts.timeout_ms = (unsigned) v;
                         break;
-                }
                 default:
                         log_error("run 'pullboot attach --help' for the options");
                         return PB_EXIT_USAGE;

@@ -5,12 +5,10 @@
 #include <string.h>
 
 #include "config.h"
-#include "fileio.h"
 #include "log.h"
 #include "root.h"
+#include "verb-args.h"
 #include "verbs.h"
-
-#define CMDLINE_MAX (64 * 1024)
 
 static void help(void) {
         printf("Usage: pullboot mount-root [OPTIONS...]\n"
@@ -84,16 +82,10 @@ int verb_mount_root(int argc, char **argv) {
                 case ARG_DISK:
                         opts.gpt_auto_disk = optarg;
                         break;
-                case ARG_TIMEOUT: {
-                        char *end;
-                        unsigned long v = strtoul(optarg, &end, 10);
-                        if (*optarg == '\0' || *end != '\0' || v == 0 || v > 3600 * 1000) {
-                                log_error("invalid --timeout '%s': expected milliseconds, 1..3600000", optarg);
+                case ARG_TIMEOUT:
+                        if (verb_parse_timeout_ms(optarg, &opts.timeout_ms) < 0)
                                 return PB_EXIT_USAGE;
-                        }
-                        opts.timeout_ms = (unsigned) v;
                         break;
-                }
                 case ARG_DRY_RUN:
                         opts.dry_run = true;
                         break;
@@ -106,15 +98,9 @@ int verb_mount_root(int argc, char **argv) {
                 return PB_EXIT_USAGE;
         }
 
-        if (cmdline_arg)
-                r = read_string_or_at_file(cmdline_arg, CMDLINE_MAX, &cmdline);
-        else
-                r = read_full_file("/proc/cmdline", CMDLINE_MAX, &cmdline, NULL);
-        if (r < 0) {
-                log_error_errno(r, "cannot read the kernel command line from %s",
-                                cmdline_arg ? cmdline_arg : "/proc/cmdline");
-                return cmdline_arg ? PB_EXIT_USAGE : PB_EXIT_FAILURE;
-        }
+        r = verb_read_cmdline(cmdline_arg, &cmdline);
+        if (r != PB_EXIT_OK)
+                return r;
 
         r = root_spec_from_cmdline(pb_span_from_str(cmdline), &spec, &diag);
         if (r < 0) {

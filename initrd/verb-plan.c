@@ -10,10 +10,10 @@
 #include "fileio.h"
 #include "log.h"
 #include "plan.h"
+#include "verb-args.h"
 #include "verbs.h"
 
-/* The kernel's command line is at most a few KiB; credentials are small text files. */
-#define CMDLINE_MAX (1024 * 1024)
+/* Credentials are small text files. */
 #define CREDENTIAL_MAX (1024 * 1024)
 
 static void help(void) {
@@ -149,15 +149,9 @@ int verb_plan(int argc, char **argv) {
                 return PB_EXIT_USAGE;
         }
 
-        if (arg_cmdline)
-                r = read_string_or_at_file(arg_cmdline, CMDLINE_MAX, &cmdline);
-        else
-                r = read_full_file("/proc/cmdline", CMDLINE_MAX, &cmdline, NULL);
-        if (r < 0) {
-                log_error_errno(r, "cannot read the kernel command line from %s",
-                                arg_cmdline ? arg_cmdline + (arg_cmdline[0] == '@') : "/proc/cmdline");
-                return arg_cmdline ? PB_EXIT_USAGE : PB_EXIT_FAILURE;
-        }
+        r = verb_read_cmdline(arg_cmdline, &cmdline);
+        if (r != PB_EXIT_OK)
+                return r;
 
         if (arg_origin) {
                 if (*arg_origin) {

@@ -103,3 +103,33 @@ int read_string_or_at_file(const char *arg, size_t max, char **ret) {
         *ret = s;
         return 0;
 }
+
+int mkdir_p(const char *path, unsigned mode) {
+        char buf[PATH_MAX];
+        struct stat st;
+        size_t n = strlen(path);
+
+        if (n == 0)
+                return -EINVAL;
+        if (n >= sizeof(buf))
+                return -ENAMETOOLONG;
+        memcpy(buf, path, n + 1);
+        for (char *p = buf + 1;; p++) {
+                if (*p != '/' && *p != '\0')
+                        continue;
+                char c = *p;
+                *p = '\0';
+                /* EEXIST alone does not say the thing in the way is a directory. */
+                if (mkdir(buf, mode) < 0) {
+                        if (errno != EEXIST)
+                                return -errno;
+                        if (stat(buf, &st) < 0)
+                                return -errno;
+                        if (!S_ISDIR(st.st_mode))
+                                return -ENOTDIR;
+                }
+                if (c == '\0')
+                        return 0;
+                *p = c;
+        }
+}

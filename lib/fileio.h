@@ -13,3 +13,6 @@ int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size);
 int write_file_atomic(const char *path, const void *data, size_t size, unsigned mode);
 /* "@FILE" reads FILE, anything else is returned as a copy. */
 int read_string_or_at_file(const char *arg, size_t max, char **ret);
+/* Creates directory path and its missing parents with mode; an existing directory is fine, an
+ * existing non-directory is -ENOTDIR. -ENAMETOOLONG beyond PATH_MAX. */
+int mkdir_p(const char *path, unsigned mode);

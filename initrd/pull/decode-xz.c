@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "decode-xz.h"
 
@@ -67,7 +68,10 @@ static void job_free(struct job *j) {
                 return;
         for (unsigned i = 0; i < LZMA_FILTERS_MAX && j->filters[i].id != LZMA_VLI_UNKNOWN; i++)
                 free(j->filters[i].options);
-        free(j->buf);
+        /* Compressed blocks are mapped, not malloc'd: returned to the system at once, they cannot
+         * pile up in the allocator's per-thread arenas and inflate the resident size. */
+        if (j->buf)
+                munmap(j->buf, j->len ?: 1);
         free(j);
 }
 
@@ -294,9 +298,11 @@ static int on_block_header(struct xzpar *x) {
         if (j->block.compressed_size != LZMA_VLI_UNKNOWN && j->block.uncompressed_size != LZMA_VLI_UNKNOWN &&
             total != 0 && total - j->block.header_size <= JOB_MAX) {
                 j->len = (size_t) (total - j->block.header_size);
-                j->buf = malloc(j->len ?: 1);
-                if (!j->buf)
+                j->buf = mmap(NULL, j->len ?: 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                if (j->buf == MAP_FAILED) {
+                        j->buf = NULL;
                         return -ENOMEM;
+                }
                 expect(x, ST_BLOCK_BODY, j->len);
                 return 0;
         }

@@ -158,14 +158,20 @@ static enum decode_format detect(const uint8_t *m, size_t n) {
         static const uint8_t zstd[] = { 0x28, 0xB5, 0x2F, 0xFD };
         static const uint8_t gz[] = { 0x1F, 0x8B };
 
-        if (n >= sizeof xz && memcmp(m, xz, sizeof xz) == 0)
+        static const uint8_t bz[] = { 'B', 'Z', 'h' };
+
+        /* A download shorter than a magic that it begins like is a truncated compressed file, not
+         * a tiny image: let that format's decoder say so. */
+#define MATCHES(magic) (n > 0 && memcmp(m, magic, n < sizeof magic ? n : sizeof magic) == 0)
+        if (MATCHES(xz))
                 return DECODE_XZ;
-        if (n >= sizeof zstd && memcmp(m, zstd, sizeof zstd) == 0)
+        if (MATCHES(zstd))
                 return DECODE_ZSTD;
-        if (n >= sizeof gz && memcmp(m, gz, sizeof gz) == 0)
+        if (MATCHES(gz))
                 return DECODE_GZIP;
-        if (n >= 4 && m[0] == 'B' && m[1] == 'Z' && m[2] == 'h' && m[3] >= '1' && m[3] <= '9')
+        if (MATCHES(bz) && (n <= 3 || (m[3] >= '1' && m[3] <= '9')))
                 return DECODE_BZIP2;
+#undef MATCHES
         return DECODE_NONE;
 }
 

@@ -39,6 +39,9 @@ struct pull_options {
         unsigned retry_delay_ms;        /* first backoff step, doubled per failure (cap 30 s) */
         enum pull_progress progress;
         int progress_fd;                /* where progress goes; stderr by default */
+        /* If non-NULL, set to non-zero (from a signal handler) to abort the pull with -ECANCELED;
+         * the temporary is removed as on any failure. */
+        const volatile int *cancel;
 };
 
 #define PULL_DEFAULT_KEYRING "/etc/systemd/import-pubring.pgp"
@@ -52,7 +55,7 @@ void pull_options_init(struct pull_options *o);
  * Pulls url into target. Returns 0, or a negative errno after logging why:
  * -ENOENT the resource does not exist (HTTP 404, missing file), -EEXIST target exists (no force),
  * -EBADMSG verification or decompression failed, -ENOSPC not enough space, -EFBIG over max_size,
- * -ETIMEDOUT stalled, other values for transfer and I/O errors.
+ * -ETIMEDOUT stalled, -ECANCELED cancelled, other values for transfer and I/O errors.
  */
 int pull_image(const struct pull_options *o, const char *url, const char *target);
 

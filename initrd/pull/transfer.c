@@ -104,6 +104,10 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata) {
         return n;
 }
 
+static bool cancelled(const struct attempt *a) {
+        return a->opts->cancel && *a->opts->cancel;
+}
+
 /* The first body byte of an acceptable response: decide whether it continues or starts over. */
 static int body_begin(struct attempt *a) {
         long status = a->is_http ? a->resp.status : (a->offset > 0 ? 206 : 200);
@@ -161,6 +165,10 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *userdata) {
         struct attempt *a = userdata;
         size_t n = size * nmemb;
 
+        if (cancelled(a)) {
+                a->handler_error = -ECANCELED;
+                return 0;
+        }
         if (!a->body_started && body_begin(a) < 0)
                 return 0;
         if (a->body_rejected)
@@ -181,6 +189,10 @@ static size_t on_data(char *p, size_t size, size_t nmemb, void *userdata) {
 static int on_xferinfo(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow) {
         struct attempt *a = userdata;
         struct timespec ts;
+        if (cancelled(a)) {
+                a->handler_error = -ECANCELED;
+                return 1;
+        }
         clock_gettime(CLOCK_MONOTONIC, &ts);
         if (dlnow != a->last_dlnow) {
                 a->last_dlnow = dlnow;
@@ -369,6 +381,10 @@ int transfer_run(const struct transfer_options *o, const char *url, const struct
                         delay = BACKOFF_MAX_MS;
                 log_info("retrying %s from byte %" PRIu64 " in %u ms", url, a.offset, delay);
                 sleep_ms(delay);
+                if (cancelled(&a)) {
+                        r = -ECANCELED;
+                        break;
+                }
         }
         curl_easy_cleanup(a.curl);
         return r;

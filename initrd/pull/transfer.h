@@ -20,6 +20,7 @@ struct transfer_options {
         unsigned retries;
         unsigned stall_timeout_sec;
         unsigned retry_delay_ms;
+        const volatile int *cancel;     /* non-zero: abort with -ECANCELED */
 };
 
 struct transfer_body {

@@ -7,17 +7,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <signal.h>
+
 #include "config.h"
 #include "log.h"
 #include "pull.h"
 #include "url.h"
 #include "verbs.h"
 
+/* Set by SIGINT/SIGTERM: the engine polls it and cleans up its temporary before returning. */
+static volatile sig_atomic_t cancel_requested;
+
+static void on_signal(int sig) {
+        cancel_requested = 1;
+}
+
 static void help(void) {
-        printf("Usage: pullboot pull [OPTIONS...] URL TARGET\n"
+        printf("Usage: pullboot pull [OPTIONS...] URL [URL...] TARGET\n"
                "\n"
                "Download URL, decompress it while it streams in (xz, zstd, gzip, bzip2 or none,\n"
-               "told by its magic bytes), verify it and put it at TARGET atomically.\n"
+               "told by its magic bytes), verify it and put it at TARGET atomically. With several\n"
+               "URLs, they are candidates tried in order: one that does not exist moves on to the next.\n"
                "\n"
                "Options:\n"
                "     --type=raw|tar         raw disk image (written sparsely) or tar tree (default raw)\n"
@@ -178,19 +188,30 @@ int verb_pull(int argc, char **argv) {
                         return PB_EXIT_USAGE;
                 }
         }
-        if (argc - optind != 2) {
+        if (argc - optind < 2) {
                 log_error("expected URL and TARGET; run 'pullboot pull --help'");
                 return PB_EXIT_USAGE;
         }
-        const char *url = argv[optind], *target = argv[optind + 1];
-        if (!pb_url_is_valid(pb_span_from_str(url))) {
-                log_error("'%s' is not an http, https or file URL", url);
-                return PB_EXIT_USAGE;
-        }
+        const char *const *urls = (const char *const *) argv + optind;
+        size_t n_urls = (size_t) (argc - optind - 1);
+        const char *target = argv[argc - 1];
+        for (size_t i = 0; i < n_urls; i++)
+                if (!pb_url_is_valid(pb_span_from_str(urls[i]))) {
+                        log_error("'%s' is not an http, https or file URL", urls[i]);
+                        return PB_EXIT_USAGE;
+                }
         if (target[0] == 0 || target[strlen(target) - 1] == '/') {
                 log_error("TARGET '%s' must name a file or directory to create", target);
                 return PB_EXIT_USAGE;
         }
 
-        return pull_image(&o, url, target) < 0 ? PB_EXIT_FAILURE : PB_EXIT_OK;
+        struct sigaction sa = { .sa_handler = on_signal };
+        sigemptyset(&sa.sa_mask);
+        (void) sigaction(SIGINT, &sa, NULL);
+        (void) sigaction(SIGTERM, &sa, NULL);
+        o.cancel = (const volatile int *) &cancel_requested;
+
+        int r = n_urls == 1 ? pull_image(&o, urls[0], target)
+                            : pull_image_candidates(&o, urls, n_urls, target, NULL);
+        return r < 0 ? PB_EXIT_FAILURE : PB_EXIT_OK;
 }

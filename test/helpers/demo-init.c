@@ -6,12 +6,14 @@
  *
  *   pullboot demo: init ran from NAME (root DEV) booted from URL
  *   pullboot demo: network IFNAME MAC
+ *   pullboot demo: interfaces IFNAME=MAC...
  *   pullboot demo: secure boot enabled|disabled|unknown
  *
- * NAME is /etc/demo-release. The second line names the interface of the default route (the one
- * the initrd configured), for the two-NIC scenario. If /etc/demo-hook is executable it runs with
+ * NAME is /etc/demo-release. The network lines name the interface of the default route (the one
+ * the initrd configured) and all interfaces the kernel sees, for the two-NIC scenario. If /etc/demo-hook is executable it runs with
  * the URL as its argument before the power-off (the seed-loop scenario reboots from there).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -119,6 +121,24 @@ static const char *secure_boot_state(void) {
         return raw[4] == 1 ? "enabled" : "disabled";
 }
 
+static void print_interfaces(void) {
+        DIR *d = opendir("/sys/class/net");
+        struct dirent *de;
+
+        printf("pullboot demo: interfaces");
+        while (d && (de = readdir(d))) {
+                char path[300], mac[64];
+                if (de->d_name[0] == '.' || strcmp(de->d_name, "lo") == 0)
+                        continue;
+                snprintf(path, sizeof path, "/sys/class/net/%s/address", de->d_name);
+                read_line(path, mac, sizeof mac);
+                printf(" %s=%s", de->d_name, mac);
+        }
+        printf("\n");
+        if (d)
+                closedir(d);
+}
+
 static void run_hook(const char *url) {
         if (access(HOOK, X_OK) < 0)
                 return;
@@ -159,6 +179,7 @@ int main(void) {
         printf("\npullboot demo: init ran from %s (root %s) booted from %s\n", osname[0] ? osname : "the pulled image",
                root, url);
         printf("pullboot demo: network %s %s\n", ifname, mac);
+        print_interfaces();
         printf("pullboot demo: secure boot %s\n", secure_boot_state());
         fflush(stdout);
 

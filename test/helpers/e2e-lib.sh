@@ -146,8 +146,12 @@ e2e_uki() {
 e2e_sign() {
         e2e_need_tools sbsign
         [ -r "$OVMF_KEYS/PkKek-1-snakeoil.key" ] || e2e_skip "no $OVMF_KEYS/PkKek-1-snakeoil.key (Debian package ovmf)"
-        sbsign --key "$OVMF_KEYS/PkKek-1-snakeoil.key" --cert "$OVMF_KEYS/PkKek-1-snakeoil.pem" \
-                --output "$2" "$1" >/dev/null 2>&1 || e2e_fail "sbsign of $1 failed"
+        local key=$E2E_WORK/snakeoil.key
+        # Debian ships the snakeoil key encrypted with the passphrase "snakeoil" (README.Debian).
+        openssl pkey -in "$OVMF_KEYS/PkKek-1-snakeoil.key" -passin pass:snakeoil -out "$key" 2>/dev/null ||
+                cp "$OVMF_KEYS/PkKek-1-snakeoil.key" "$key"
+        sbsign --key "$key" --cert "$OVMF_KEYS/PkKek-1-snakeoil.pem" --output "$2" "$1" >"$E2E_WORK/sbsign.log" 2>&1 ||
+                e2e_fail "sbsign of $1 failed: $(tail -n 1 "$E2E_WORK/sbsign.log")"
 }
 
 # e2e_image TYPE OUT NAME [mkimage options...]: a root image whose /sbin/init is demo-init.

@@ -154,8 +154,11 @@ int bootcfg_backend_varstore_new(const char *path, struct bootcfg_backend **ret)
         if (!f->path)
                 f->path = strdup(path);
         f->orig = malloc(size ? size : 1);
-        if (!f->path || !f->orig)
+        if (!f->path || !f->orig) {
+                free(f->path);
+                free(f->orig);
                 return -ENOMEM;
+        }
         memcpy(f->orig, data, size);
         f->buf = (uint8_t *) TAKE_PTR(data);
         f->size = size;

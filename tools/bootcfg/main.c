@@ -217,7 +217,9 @@ static int parse_args(int argc, char **argv, struct args *a) {
         return 1;
 }
 
-static int exit_status(int r) {
+/* -ENOENT and -EBUSY mean "no such entry" and "entry in use" only for --remove-entry; from any
+ * other step (a file that cannot be opened, a busy variable) they are plain failures. */
+static int exit_status(int r, enum action action) {
         switch (r) {
         case 0:
                 return PB_EXIT_OK;
@@ -225,9 +227,9 @@ static int exit_status(int r) {
         case -EBADMSG:
                 return PB_EXIT_USAGE;
         case -ENOENT:
-                return BOOTCFG_EXIT_NO_ENTRY;
+                return action == ACTION_REMOVE ? BOOTCFG_EXIT_NO_ENTRY : PB_EXIT_FAILURE;
         case -EBUSY:
-                return BOOTCFG_EXIT_IN_USE;
+                return action == ACTION_REMOVE ? BOOTCFG_EXIT_IN_USE : PB_EXIT_FAILURE;
         case -ENOSPC:
                 return BOOTCFG_EXIT_NO_SPACE;
         default:
@@ -410,5 +412,5 @@ int main(int argc, char **argv) {
         r = run(&a);
         if (fflush(stdout) != 0 && r == 0)
                 r = -EIO;
-        return exit_status(r);
+        return exit_status(r, a.action);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "devpath.h"
+#include "json.h"
 #include "loadopt.h"
 #include "show.h"
 
@@ -82,19 +83,6 @@ void bootcfg_print(const struct bootcfg *c, bool verbose, FILE *f) {
         }
 }
 
-static void json_string(FILE *f, const char *s) {
-        fputc('"', f);
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-                if (*p == '"' || *p == '\\')
-                        fprintf(f, "\\%c", *p);
-                else if (*p < 0x20)
-                        fprintf(f, "\\u%04x", *p);
-                else
-                        fputc(*p, f);
-        }
-        fputc('"', f);
-}
-
 static void json_num_or_null(FILE *f, int n) {
         if (n < 0)
                 fputs("null", f);
@@ -104,7 +92,7 @@ static void json_num_or_null(FILE *f, int n) {
 
 void bootcfg_print_json(const struct bootcfg *c, const char *backend, FILE *f) {
         fputs("{\"backend\":", f);
-        json_string(f, backend);
+        json_write_cstring(f, backend);
         fputs(",\"boot_current\":", f);
         json_num_or_null(f, c->boot_current);
         fputs(",\"boot_next\":", f);
@@ -128,12 +116,12 @@ void bootcfg_print_json(const struct bootcfg *c, const char *backend, FILE *f) {
                 if (v->valid) {
                         fprintf(f, ",\"active\":%s,\"attributes\":%u,\"title\":",
                                 (v->attributes & PB_LOAD_OPTION_ACTIVE) ? "true" : "false", v->attributes);
-                        json_string(f, v->title);
+                        json_write_cstring(f, v->title);
                         fputs(",\"device_path\":", f);
-                        json_string(f, v->path);
+                        json_write_cstring(f, v->path);
                         fputs(",\"uri\":", f);
                         if (v->uri[0])
-                                json_string(f, v->uri);
+                                json_write_cstring(f, v->uri);
                         else
                                 fputs("null", f);
                         fputs(",\"optional_data\":\"", f);

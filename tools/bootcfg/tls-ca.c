@@ -30,8 +30,11 @@ int tls_ca_build(const char *pem_path, uint8_t **ret, size_t *ret_size, unsigned
         X509 *cert;
 
         bio = BIO_new_file(pem_path, "r");
-        if (!bio)
-                return log_error_errno(-ENOENT, "Cannot open %s", pem_path);
+        if (!bio) {
+                /* BIO_new_file() fails in fopen(), which set errno. */
+                log_error_errno(errno > 0 ? -errno : -EIO, "Cannot open %s", pem_path);
+                return -EIO;
+        }
         while ((cert = PEM_read_bio_X509(bio, NULL, NULL, NULL))) {
                 unsigned char *der = NULL;
                 int len = i2d_X509(cert, &der);

@@ -242,6 +242,8 @@ int image_add_char(struct image *img, const char *path, mode_t mode, unsigned ma
 
 int image_add_host_path(struct image *img, const char *host_path, char **ret_real) {
         _cleanup_free_ char *p = NULL;
+        if (ret_real)
+                *ret_real = NULL;
         int r = normalize(host_path, &p);
         if (r < 0)
                 return r;

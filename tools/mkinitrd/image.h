@@ -54,7 +54,8 @@ int image_add_char(struct image *img, const char *path, mode_t mode, unsigned ma
 /*
  * Copies a host path to the same path in the image, recreating every symlink on the way (in
  * directories and the file itself), so a soname symlink resolves to its target as it does on the
- * host. Returns the host path of the regular file finally reached in *ret_real (malloc'd).
+ * host. Returns the host path of the regular file finally reached in *ret_real (malloc'd; NULL
+ * if the path led to a directory, which is added empty).
  */
 int image_add_host_path(struct image *img, const char *host_path, char **ret_real);
 

@@ -253,7 +253,7 @@ static int add_program(struct image *img, const char *src, const char *dest) {
         r = image_add_host_path(img, src, &real);
         if (r < 0)
                 return log_error_errno(r, "cannot add %s to the image", src);
-        return libraries_add(img, real);
+        return real ? libraries_add(img, real) : 0;
 }
 
 /* "SRC:DEST" or "FILE"; both must be absolute in the image. */
@@ -336,7 +336,7 @@ static int build(const struct options *o) {
         _cleanup_free_ char *pullboot = NULL, *moddir = NULL;
         struct image img = {};
         struct module_set mods = {};
-        char staging[] = "/tmp/pullboot-mkinitrd.XXXXXX";
+        _cleanup_free_ char *staging = NULL;
         bool have_staging = false;
         struct initrd_stats stats;
         int64_t mtime;
@@ -353,15 +353,19 @@ static int build(const struct options *o) {
                           "pass --pullboot PATH");
                 return PB_EXIT_USAGE;
         }
-        if (!pullboot)
-                return log_error_errno(-ENOMEM, "out of memory"), PB_EXIT_FAILURE;
+        if (!pullboot) {
+                log_error_errno(-ENOMEM, "out of memory");
+                return PB_EXIT_FAILURE;
+        }
 
         if (o->modules_dir)
                 moddir = strdup(o->modules_dir);
         else if (asprintf(&moddir, "/lib/modules/%s", o->kver) < 0)
                 moddir = NULL;
-        if (!moddir)
-                return log_error_errno(-ENOMEM, "out of memory"), PB_EXIT_FAILURE;
+        if (!moddir) {
+                log_error_errno(-ENOMEM, "out of memory");
+                return PB_EXIT_FAILURE;
+        }
 
         /* Everything the user can get wrong is checked before any work. */
         struct stat st;
@@ -412,8 +416,14 @@ static int build(const struct options *o) {
                 r = r == -ENOENT ? PB_EXIT_USAGE : PB_EXIT_FAILURE;
                 goto out;
         }
+        const char *tmpdir = getenv("TMPDIR");
+        if (asprintf(&staging, "%s/pullboot-mkinitrd.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp") < 0) {
+                staging = NULL;
+                r = PB_EXIT_FAILURE;
+                goto out;
+        }
         if (!mkdtemp(staging)) {
-                log_error_errno(-errno, "cannot create a staging directory in /tmp");
+                log_error_errno(-errno, "cannot create a staging directory like %s; check TMPDIR", staging);
                 r = PB_EXIT_FAILURE;
                 goto out;
         }

@@ -130,9 +130,11 @@ static int lookup(struct resolver *rs, const char *name, bool required) {
         if (r < 0)
                 return log_error_errno(r, "cannot look up module %s in %s", name, rs->moddir);
         if (!list) {
-                if (required)
-                        return log_error_errno(-ENOENT, "kernel module %s is neither in %s nor built in; "
-                                               "check the name with modinfo", name, rs->moddir);
+                if (required) {
+                        log_error("kernel module %s is neither in %s nor built in; check the name with "
+                                  "modinfo -k KVER", name, rs->moddir);
+                        return -ENOENT;
+                }
                 log_debug("module %s is not available for this kernel, skipped", name);
                 return 0;
         }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "fileio.h"
 #include "log.h"
 #include "pe.h"
@@ -50,11 +51,12 @@ static void build_help(void) {
                "  --uname STR            kernel release (.uname); default: read from the kernel image\n"
                "  --splash FILE          boot splash BMP (.splash)\n"
                "  --output FILE          UKI to write (replaced atomically)\n"
-               "  -h --help              show this help\n");
+               "  -h --help              show this help\n"
+               "  --version              show the version\n");
 }
 
 static int parse_build_args(int argc, char **argv, struct build_args *a) {
-        enum { ARG_STUB = 0x100, ARG_LINUX, ARG_INITRD, ARG_CMDLINE, ARG_OSREL, ARG_UNAME, ARG_SPLASH, ARG_OUTPUT };
+        enum { ARG_VERSION = 0x100, ARG_STUB, ARG_LINUX, ARG_INITRD, ARG_CMDLINE, ARG_OSREL, ARG_UNAME, ARG_SPLASH, ARG_OUTPUT };
         static const struct option options[] = {
                 { "stub", required_argument, NULL, ARG_STUB },
                 { "linux", required_argument, NULL, ARG_LINUX },
@@ -65,6 +67,7 @@ static int parse_build_args(int argc, char **argv, struct build_args *a) {
                 { "splash", required_argument, NULL, ARG_SPLASH },
                 { "output", required_argument, NULL, ARG_OUTPUT },
                 { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
                 {}
         };
         int c;
@@ -75,6 +78,9 @@ static int parse_build_args(int argc, char **argv, struct build_args *a) {
                 switch (c) {
                 case 'h':
                         build_help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("pullboot-ukify %s\n", PULLBOOT_VERSION);
                         return 0;
                 case ':':
                         return log_error("option '%s' needs an argument (see 'build --help')", argv[optind - 1]),

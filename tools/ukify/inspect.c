@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
 #include "fileio.h"
+#include "json.h"
 #include "log.h"
 #include "pe.h"
 #include "ukify.h"
@@ -91,7 +93,7 @@ static void print_text(const struct uki_view *v, const char *path) {
 static void json_field_text(const char *key, bool present, struct pb_span value) {
         printf(",\"%s\":", key);
         if (present)
-                json_put_string(stdout, value);
+                json_write_string(stdout, value.ptr, value.len);
         else
                 fputs("null", stdout);
 }
@@ -112,7 +114,7 @@ static void print_json(const struct uki_view *v) {
                         continue;
                 (void) pb_pe_section_data(v->buf, v->size, &v->pe, &s, &data);
                 printf("%s{\"name\":", i ? "," : "");
-                json_put_string(stdout, pb_span_from_str(s.name));
+                json_write_cstring(stdout, s.name);
                 printf(",\"size\":%zu,\"virtual_address\":%" PRIu32 ",\"virtual_size\":%" PRIu32
                        ",\"raw_offset\":%" PRIu32 ",\"raw_size\":%" PRIu32 ",\"characteristics\":%" PRIu32 "}",
                        data.len, s.virtual_address, s.virtual_size, s.raw_offset, s.raw_size, s.characteristics);
@@ -136,13 +138,15 @@ static void inspect_help(void) {
                "kernel release.\n"
                "\n"
                "  --json      one JSON object (see pullboot-ukify(1) for its fields)\n"
-               "  -h --help   show this help\n");
+               "  -h --help   show this help\n"
+               "  --version   show the version\n");
 }
 
 int verb_inspect(int argc, char **argv) {
         static const struct option options[] = {
                 { "json", no_argument, NULL, 'j' },
                 { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
                 {}
         };
         _cleanup_free_ char *buf = NULL;
@@ -157,6 +161,9 @@ int verb_inspect(int argc, char **argv) {
                 switch (c) {
                 case 'h':
                         inspect_help();
+                        return UKIFY_EXIT_OK;
+                case 'V':
+                        printf("pullboot-ukify %s\n", PULLBOOT_VERSION);
                         return UKIFY_EXIT_OK;
                 case 'j':
                         json = true;

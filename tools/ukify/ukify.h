@@ -31,5 +31,3 @@ int ukify_kernel_release(const uint8_t *kernel, size_t size, char *buf, size_t b
 /* osrel.c: the value of KEY in os-release text, unquoted and unescaped. -ENOENT if absent. */
 int ukify_osrel_value(struct pb_span text, const char *key, char *buf, size_t size);
 
-/* json.c */
-void json_put_string(FILE *f, struct pb_span s);

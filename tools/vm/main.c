@@ -42,6 +42,7 @@ static void help(void) {
                "  --timestamps         prefix every line with the seconds since start\n"
                "  --accel auto|kvm|tcg accelerator (auto: KVM if it really works here, else TCG)\n"
                "  --reboots N          guest reboots allowed before the run ends (default 0)\n"
+               "  --port PORT          with --serve: listen on PORT (default: a free one)\n"
                "  --drop-after BYTES[:COUNT]\n"
                "                       with --serve: cut the first COUNT (default 1) responses larger\n"
                "                       than BYTES after BYTES bytes (tests resume)\n"
@@ -83,7 +84,7 @@ static int add_pattern(regex_t *re, const char **src, unsigned *n, const char *o
 enum {
         ARG_SERVE = 0x100, ARG_URL_BASE, ARG_BOOT, ARG_EXPECT, ARG_FAIL, ARG_TIMEOUT, ARG_SECURE_BOOT,
         ARG_MEMORY, ARG_NICS, ARG_BOOT_NIC, ARG_DISK, ARG_VARS, ARG_LOG, ARG_TIMESTAMPS, ARG_ACCEL,
-        ARG_REBOOTS, ARG_DROP_AFTER, ARG_QEMU_ARG, ARG_VERSION,
+        ARG_REBOOTS, ARG_DROP_AFTER, ARG_QEMU_ARG, ARG_PORT, ARG_VERSION,
 };
 
 static int parse_argv(int argc, char **argv, struct vm_config *cfg) {
@@ -106,6 +107,7 @@ static int parse_argv(int argc, char **argv, struct vm_config *cfg) {
                 { "reboots", required_argument, NULL, ARG_REBOOTS },
                 { "drop-after", required_argument, NULL, ARG_DROP_AFTER },
                 { "qemu-arg", required_argument, NULL, ARG_QEMU_ARG },
+                { "port", required_argument, NULL, ARG_PORT },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 {}
@@ -204,6 +206,11 @@ static int parse_argv(int argc, char **argv, struct vm_config *cfg) {
                         cfg->drop_count = (unsigned) count;
                         break;
                 }
+                case ARG_PORT:
+                        if (parse_uint(optarg, 65535, &v) < 0 || v == 0)
+                                return log_error("--port takes 1 to 65535, not '%s'", optarg), -EINVAL;
+                        cfg->port = (uint16_t) v;
+                        break;
                 case ARG_QEMU_ARG:
                         if (cfg->n_extra_args >= ELEMENTSOF(cfg->extra_args))
                                 return log_error("too many --qemu-arg options"), -E2BIG;
@@ -219,8 +226,11 @@ static int parse_argv(int argc, char **argv, struct vm_config *cfg) {
                 return log_error("--serve and --url-base exclude each other: serve a directory or use a server"), -EINVAL;
         if (cfg->boot && !cfg->serve_dir && !cfg->url_base)
                 return log_error("--boot needs --serve DIR or --url-base URL to say where NAME comes from"), -EINVAL;
-        if (!cfg->boot && !cfg->disk)
-                return log_error("nothing to boot: give --boot NAME.efi (with --serve or --url-base) or --disk FILE"), -EINVAL;
+        if (!cfg->boot && !cfg->disk && !cfg->keep_vars)
+                return log_error("nothing to boot: give --boot NAME.efi (with --serve or --url-base), --disk FILE, "
+                                 "or a --vars FILE with boot entries"), -EINVAL;
+        if (cfg->port && !cfg->serve_dir)
+                return log_error("--port only applies to the embedded server (--serve)"), -EINVAL;
         if (cfg->boot && cfg->nics == 0)
                 return log_error("--boot needs at least one NIC (--nics)"), -EINVAL;
         if (cfg->boot_nic > cfg->nics)
@@ -280,6 +290,7 @@ static int run(struct vm_config *cfg, struct console *con, const char *rundir, i
                         .root = cfg->serve_dir,
                         .drop_after = cfg->drop_after,
                         .drop_count = cfg->drop_count,
+                        .port = cfg->port,
                         .never_cut = never_cut,
                 };
                 r = httpd_start(&ho, con, &httpd);

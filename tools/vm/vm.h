@@ -18,7 +18,8 @@ struct vm_config {
         const char *url_base;          /* with --serve: "http://10.0.2.2:PORT" once the server runs */
         const char *boot;              /* NAME.efi below the URL base, or NULL (disk boot) */
         const char *disk;
-        const char *vars_template;     /* --vars, or the firmware's default template */
+        const char *vars_template;     /* --vars FILE: a persistent store (its boot entries are
+                                        * used as they are when there is no --boot) */
         const char *log_path;
         unsigned timeout_sec;
         unsigned memory_mib;
@@ -31,6 +32,7 @@ struct vm_config {
         enum vm_accel accel;
         uint64_t drop_after;           /* fault injection for --serve */
         unsigned drop_count;
+        uint16_t port;                 /* --serve port, 0: any free one */
         const char *extra_args[32];    /* --qemu-arg, appended verbatim */
         unsigned n_extra_args;
         regex_t expect[VM_MAX_PATTERNS];

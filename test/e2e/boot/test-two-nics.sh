@@ -20,5 +20,8 @@ URL=$(e2e_url_base)/demo.efi
 e2e_assert_console "$(e2e_banner_regex "$NAME" "$URL")" "no banner of the pulled root's init naming $URL"
 # NIC i has the MAC 52:54:00:12:34:(56+i-1): the boot NIC is ...:57.
 e2e_assert_console '^pullboot demo: network [^ ]+ 52:54:00:12:34:57$' "the default route is not on the boot NIC (52:54:00:12:34:57)"
+# Only meaningful if the guest saw the other NIC too.
+e2e_assert_console '^pullboot demo: interfaces .*=52:54:00:12:34:56( |$)' "the guest did not see the first NIC (e1000), so the choice proves nothing"
+e2e_assert_console '^pullboot: [^ ]+ \(52:54:00:12:34:57\): .* by DHCP' "the initrd did not configure the boot NIC"
 e2e_phases
 echo PASS

@@ -1,14 +1,18 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Shared by the bootcfg e2e tests (sourced): a private nginx on 127.0.0.1, QEMU+OVMF under TCG,
-# and cleanup that kills both on every exit path.
+# Shared by the bootcfg e2e tests (sourced): guests run by pullboot-vm (PULLBOOT_VM, from meson:
+# OVMF under TCG, one virtio NIC on user networking without an option ROM, so only edk2's own
+# network stack and its HTTP boot can boot from the network; QEMU always reaped), its embedded
+# HTTP server or a private nginx on 127.0.0.1 (HTTPS), and cleanup on every exit path.
 
-OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
-OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
+# The firmware pullboot-vm runs (checked here only to skip with a reason).
+OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
+OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
 
 skip() { echo "SKIP: $*"; exit 77; }
 
 require_tools() {
         local t
+        [ -x "${PULLBOOT_VM:-}" ] || { echo "FAIL: pullboot-vm not built (PULLBOOT_VM='${PULLBOOT_VM:-}')"; exit 1; }
         for t in "$@"; do
                 command -v "$t" >/dev/null || skip "$t not installed"
         done
@@ -22,7 +26,7 @@ e2e_cleanup() {
                 kill "$p" 2>/dev/null
         done
         for p in "${E2E_PIDS[@]}"; do
-                # QEMU exits on SIGTERM; give it a moment, then insist.
+                # nginx exits on SIGTERM; give it a moment, then insist.
                 for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$p" 2>/dev/null || break; sleep 0.2; done
                 kill -9 "$p" 2>/dev/null
                 wait "$p" 2>/dev/null
@@ -87,45 +91,40 @@ EOF
         exit 1
 }
 
-# start_qemu VARS SERIAL_LOG [extra QEMU args...]: q35, TCG, OVMF with the given VARS file, one
-# virtio NIC on user networking without the iPXE option ROM, so only edk2's own network stack
-# (and its HTTP boot) can boot from the network.
-start_qemu() {
-        local vars=$1 serial=$2
-        shift 2
-        qemu-system-x86_64 -machine q35 -accel tcg -m 1024 -nographic -nodefaults \
-                -serial "file:$serial" \
-                -drive "if=pflash,format=raw,readonly=on,file=$OVMF_CODE" \
-                -drive "if=pflash,format=raw,file=$vars" \
-                -netdev user,id=n0 -device virtio-net-pci,netdev=n0,romfile= \
-                "$@" </dev/null >"$serial.qemu" 2>&1 &
-        QEMU_PID=$!
-        E2E_PIDS+=("$QEMU_PID")
-}
-
-stop_qemu() {
-        kill "$QEMU_PID" 2>/dev/null
-        for _ in $(seq 1 25); do kill -0 "$QEMU_PID" 2>/dev/null || break; sleep 0.2; done
-        kill -9 "$QEMU_PID" 2>/dev/null
-        wait "$QEMU_PID" 2>/dev/null
-}
-
-# Serial output without escape sequences and download progress.
-clean_serial() {
-        tr -d '\r' <"$1" | sed -e 's/\x1b\[[0-9;=?]*[A-Za-z]//g' -e 's/  Downloading\.\.\.[0-9]*%//g'
-}
-
-# wait_for SECONDS COMMAND...: polls once a second.
-wait_for() {
-        local t=$1 i
+# run_vm LOG pullboot-vm-args...: boots with pullboot-vm; LOG gets the console (ANSI sequences
+# and progress redraws removed) and the embedded server's access log ("pullboot-vm: http: GET
+# /x.efi -> 200, N bytes"), LOG.stderr pullboot-vm's own errors. Sets VM_RC and VM_SECONDS.
+run_vm() {
+        local log=$1 start=$SECONDS
         shift
-        for ((i = 0; i < t; i++)); do
-                "$@" 2>/dev/null && return 0
-                kill -0 "$QEMU_PID" 2>/dev/null || { "$@" 2>/dev/null; return; }
-                sleep 1
-        done
-        "$@" 2>/dev/null
+        VM_RC=0
+        "$PULLBOOT_VM" --log "$log" --memory 1024 "$@" 2>"$log.stderr" || VM_RC=$?
+        VM_SECONDS=$((SECONDS - start))
+        grep -v "terminating on signal" "$log.stderr" || true
+        [ "$VM_RC" != 2 ] || { echo "FAIL: pullboot-vm rejected its arguments"; exit 1; }
+        return 0
 }
+
+# PORT := a loopback port nothing listens on now, for URLs written before pullboot-vm serves them;
+# port_was_busy LOG tells when pullboot-vm could not bind it after all (the caller retries).
+pick_port() {
+        local p
+        for _ in 1 2 3 4 5 6 7 8 9 10; do
+                p=$((20000 + RANDOM % 30000))
+                if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+                        PORT=$p
+                        return 0
+                fi
+        done
+        echo "FAIL: no free loopback port"
+        exit 1
+}
+port_was_busy() {
+        grep -q 'cannot serve' "$1.stderr" 2>/dev/null
+}
+
+# The firmware gave up on the entries it was given and moved on to one of its own boot options.
+FW_MOVED_ON='BdsDxe: loading Boot[0-9A-F]{4} "(UEFI|EFI) '
 
 # A PXE attempt by edk2 ("Start PXE over IPv4") or by an iPXE option ROM.
 pxe_attempted() {

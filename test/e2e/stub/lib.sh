@@ -2,15 +2,18 @@
 # shellcheck shell=bash
 #
 # Shared helpers of the stub's e2e tests: skip checks, the test initrd, UKI assembly with objcopy,
-# ESP disk images and a QEMU+OVMF runner that is always killed. Sourced by test-*.sh, which set
-# STUB (path of pullbootx64.efi.stub) from their first argument.
+# ESP disk images, boot entries written into VARS files, and running the guest with pullboot-vm
+# (PULLBOOT_VM, set by meson with VSTOOL). Sourced by test-*.sh, which set STUB (path of
+# pullbootx64.efi.stub) from their first argument.
 
 set -euo pipefail
 
 LOADER_GUID=4a67b082-0a4c-41cf-b6c7-440b29bb8c4f
 PULLBOOT_GUID=c9401eab-f608-4319-bb31-27984b190c66
+EFI_GLOBAL_GUID=8be4df61-93ca-11d2-aa0d-00e098032b8c
 GUEST_MAC=52:54:00:12:34:56
-OVMF_DIR=${OVMF_DIR:-/usr/share/OVMF}
+# Where pullboot-vm takes the firmware from (checked here only to skip with a reason).
+OVMF_DIR=/usr/share/OVMF
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-150}
 
 skip() {
@@ -44,24 +47,16 @@ find_kernel() {
 
 setup_workdir() {
         WORK=$(mktemp -d "${TMPDIR:-/tmp}/pullboot-stub-e2e.XXXXXX")
-        QEMU_PID=
-        trap cleanup EXIT INT TERM
+        trap cleanup EXIT
+        trap 'exit 130' INT TERM
 }
 
+# pullboot-vm stops and reaps QEMU itself (also when it is signalled); only files are left here.
 cleanup() {
         local rc=$?
-        if [ -n "${QEMU_PID:-}" ] && kill -0 "$QEMU_PID" 2>/dev/null; then
-                kill "$QEMU_PID" 2>/dev/null || true
-                sleep 1
-                kill -9 "$QEMU_PID" 2>/dev/null || true
-        fi
-        if [ -n "${HTTPD_PID:-}" ] && kill -0 "$HTTPD_PID" 2>/dev/null; then
-                kill "$HTTPD_PID" 2>/dev/null || true
-        fi
         if [ $rc -ne 0 ] && [ $rc -ne 77 ] && [ -n "${WORK:-}" ] && [ -f "$WORK/console.log" ]; then
-                echo "---- guest console (last 60 lines) ----" >&2
-                tail -n 60 "$WORK/console.log" | tr -d '\r' >&2 || true
-                [ -s "$WORK/qemu.stderr" ] && { echo "---- qemu stderr ----"; cat "$WORK/qemu.stderr"; } >&2
+                echo "---- guest console and pullboot-vm events (last 60 lines) ----" >&2
+                tail -n 60 "$WORK/console.log" >&2 || true
         fi
         [ -n "${KEEP_WORK:-}" ] || rm -rf "${WORK:-/nonexistent}"
         exit $rc
@@ -178,48 +173,98 @@ build_esp_disk() {
         ESP_SIZE=$sectors
 }
 
-# run_qemu CODE VARS LOG extra-args...: starts QEMU in the background and waits (bounded) for it
-# to exit or for WAIT_FOR (an extended regex; default: the initrd's end marker) on the console;
-# QEMU is killed on every path (here or by the cleanup trap).
-run_qemu() {
-        local code=$1 vars=$2 log=$3
-        shift 3
-        need_tools qemu-system-x86_64
-        : >"$log"
-        # timeout(1) bounds QEMU even if this script is killed before its trap can run; it passes
-        # our TERM on to QEMU.
-        timeout -k 5 $(( QEMU_TIMEOUT + 30 )) qemu-system-x86_64 -machine q35,smm="${QEMU_SMM:-off}" -accel tcg -m 1024 -smp 1 \
-                -display none -monitor none -serial "file:$log" -no-reboot \
-                -drive if=pflash,format=raw,unit=0,readonly=on,file="$code" \
-                -drive if=pflash,format=raw,unit=1,file="$vars" \
-                "$@" 2>"$WORK/qemu.stderr" &
-        QEMU_PID=$!
-        local start=$SECONDS t=0
-        while kill -0 "$QEMU_PID" 2>/dev/null; do
-                t=$((SECONDS - start))
-                if grep -Eq "${WAIT_FOR:-PBVAR-END}" "$log" 2>/dev/null; then
-                        sleep 2
-                        break
+# run_vm LOG pullboot-vm-args...: boots the guest with pullboot-vm (TCG, no NIC option ROMs, QEMU
+# always reaped) with the console (ANSI sequences removed) and the HTTP access log in LOG, and
+# pullboot-vm's own errors in LOG.stderr. Sets VM_RC (0 all --expect matched or powered off without
+# --expect, 1 failure pattern/stopped early/QEMU failed, 124 timeout) and QEMU_SECONDS. The test
+# asserts on LOG, never on VM_RC alone.
+run_vm() {
+        local log=$1
+        shift
+        local start=$SECONDS
+        VM_RC=0
+        "$PULLBOOT_VM" --log "$log" --memory 1024 --timeout "$QEMU_TIMEOUT" "$@" 2>"$log.stderr" || VM_RC=$?
+        QEMU_SECONDS=$((SECONDS - start))
+        grep -v "terminating on signal" "$log.stderr" >&2 || true
+        [ "$VM_RC" != 2 ] || fail "pullboot-vm rejected its arguments"
+        [ "$VM_RC" != 124 ] || echo "note: pullboot-vm timed out after ${QEMU_TIMEOUT}s" >&2
+        return 0
+}
+
+# A loopback port nothing listens on now; a test that must know it beforehand (for the URL it
+# expects) retries with another when pullboot-vm cannot bind it (VM_PORT_BUSY).
+pick_port() {
+        local p
+        for _ in 1 2 3 4 5 6 7 8 9 10; do
+                p=$((20000 + RANDOM % 30000))
+                if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+                        PORT=$p
+                        return 0
                 fi
-                if [ $t -ge "$QEMU_TIMEOUT" ]; then
-                        echo "QEMU did not finish within ${QEMU_TIMEOUT}s" >&2
-                        break
-                fi
-                sleep 1
         done
-        if kill -0 "$QEMU_PID" 2>/dev/null; then
-                kill "$QEMU_PID" 2>/dev/null || true
-                sleep 1
-                kill -9 "$QEMU_PID" 2>/dev/null || true
-        fi
-        wait "$QEMU_PID" 2>/dev/null || true
-        QEMU_PID=
-        QEMU_SECONDS=$t
+        fail "no free loopback port found"
+}
+port_was_busy() {
+        grep -q 'cannot serve' "$1.stderr" 2>/dev/null
+}
+
+# pullboot-vm and the VARS tool (test/integration/bootcfg/vstool) come from meson's environment.
+need_vm() {
+        [ -x "${PULLBOOT_VM:-}" ] || fail "pullboot-vm not built (PULLBOOT_VM='${PULLBOOT_VM:-}')"
+        need_tools qemu-system-x86_64
+}
+need_vstool() {
+        [ -x "${VSTOOL:-}" ] || fail "vstool not built (VSTOOL='${VSTOOL:-}')"
+}
+
+# UTF-16LE hex of an ASCII string, NUL-terminated unless $2 is "nonul".
+utf16_hex() {
+        local s=$1 i out=
+        for ((i = 0; i < ${#s}; i++)); do
+                out+=$(printf '%02x00' "'${s:i:1}")
+        done
+        [ "${2:-}" = nonul ] || out+=0000
+        printf '%s' "$out"
+}
+# Little-endian hex of an integer of $2 bytes.
+le_hex() {
+        local v=$1 n=$2 i out=
+        for ((i = 0; i < n; i++)); do
+                out+=$(printf '%02x' $(( (v >> (8 * i)) & 0xff )))
+        done
+        printf '%s' "$out"
+}
+# A GUID in its on-disk byte order (first three fields little-endian).
+guid_hex() {
+        local g=${1//-/}
+        printf '%s' "${g:6:2}${g:4:2}${g:2:2}${g:0:2}${g:10:2}${g:8:2}${g:14:2}${g:12:2}${g:16:16}"
+}
+
+# set_disk_boot_entry VARS PARTUUID START SIZE PATH OPTIONS: Boot0001 "pullboot stub e2e" =
+# HD(1,GPT,PARTUUID,START,SIZE)/File(PATH) with OPTIONS as UTF-16 optional data (the load options
+# the firmware hands the image), first in BootOrder. pullboot-bootcfg writes only URI entries, so
+# the EFI_LOAD_OPTION is laid out here (UEFI 2.10 3.1.3, device path nodes 10.3.5.1/10.3.5.4) and
+# stored with vstool.
+set_disk_boot_entry() {
+        local vars=$1 partuuid=$2 start=$3 size=$4 path=$5 options=$6
+        local file hd dp opt
+        file=$(utf16_hex "$path")
+        hd=0401$(le_hex 42 2)$(le_hex 1 4)$(le_hex "$start" 8)$(le_hex "$size" 8)$(guid_hex "$partuuid")0202
+        dp=$hd"0404"$(le_hex $((4 + ${#file} / 2)) 2)$file"7fff0400"
+        opt=$(le_hex 1 4)$(le_hex $((${#dp} / 2)) 2)$(utf16_hex "pullboot stub e2e")$dp$(utf16_hex "$options" nonul)
+        "$VSTOOL" set "$vars" Boot0001 "$EFI_GLOBAL_GUID" "$opt" >/dev/null &&
+                "$VSTOOL" set "$vars" BootOrder "$EFI_GLOBAL_GUID" 0100 >/dev/null ||
+                fail "cannot write the disk boot entry into $vars"
+}
+
+# A loader variable a boot loader would have set before the stub runs: non-volatile, UTF-16.
+set_loader_var() {
+        "$VSTOOL" set "$1" "$2" "$LOADER_GUID" "$(utf16_hex "$3")" >/dev/null || fail "cannot preset $2 in $1"
 }
 
 # Value of a PBVAR line: pbvar LOG NAME -> "attrs value" or "unset".
 pbvar() {
-        tr -d '\r' <"$1" | sed -n "s/^PBVAR $2 //p" | head -n 1
+        sed -n "s/^PBVAR $2 //p" "$1" | head -n 1
 }
 
 expect_eq() {

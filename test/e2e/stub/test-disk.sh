@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# e2e: a UKI (our stub + Debian's kernel + test initrd) booted from a GPT disk's ESP in QEMU+OVMF.
+# e2e: a UKI (our stub + Debian's kernel + test initrd) booted from a GPT disk's ESP in QEMU+OVMF
+# (pullboot-vm --disk, no NIC).
 # Asserts: no URL variables and no NIC record, the partition and identity variables, and that the
 # kernel got .initrd (the test initrd ran) and .cmdline (its console is the serial port).
-# Usage: test-disk.sh STUB VERSION
+# Usage: test-disk.sh STUB VERSION   (PULLBOOT_VM from the environment)
 STUB=$1
 VERSION=$2
 HERE=$(dirname "$0")
@@ -12,17 +13,14 @@ HERE=$(dirname "$0")
 
 [ -f "$STUB" ] || fail "stub $STUB not found"
 [ -f "$OVMF_DIR/OVMF_CODE_4M.fd" ] && [ -f "$OVMF_DIR/OVMF_VARS_4M.fd" ] || skip "OVMF (4M) not installed"
-need_tools qemu-system-x86_64
+need_vm
 setup_workdir
 make_test_uki
 build_esp_disk "$WORK/uki.efi" "$WORK/disk.img"
-cp "$OVMF_DIR/OVMF_VARS_4M.fd" "$WORK/vars.fd"
 
-run_qemu "$OVMF_DIR/OVMF_CODE_4M.fd" "$WORK/vars.fd" "$WORK/console.log" \
-        -drive if=none,id=d0,format=raw,file="$WORK/disk.img" -device virtio-blk-pci,drive=d0,bootindex=0 \
-        -nic none
 LOG=$WORK/console.log
-grep -q 'PBVAR-END' "$LOG" || fail "the test initrd did not finish (kernel hand-off failed?)"
+run_vm "$LOG" --disk "$WORK/disk.img" --nics 0 --expect 'PBVAR-END'
+grep -q 'PBVAR-END' "$LOG" || fail "the test initrd did not finish (kernel hand-off failed?; pullboot-vm exit $VM_RC)"
 echo "booted to the test initrd in ${QEMU_SECONDS}s"
 
 expect_eq StubDeviceURL "$(pbvar "$LOG" StubDeviceURL)" "unset"

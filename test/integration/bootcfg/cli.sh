@@ -230,6 +230,10 @@ if [ -e /usr/share/ovmf/PkKek-1-snakeoil.pem ]; then
         check "same CA again: byte-identical" cmp -s "$v" "$T/snap"
         expect_rc 2 "--enroll-tls-ca with a non-PEM file" "$BOOTCFG" --vars "$v" --enroll-tls-ca /etc/hostname
         check "non-PEM CA: untouched" cmp -s "$v" "$T/snap"
+        # A PEM file that cannot be opened is a failure (1), not "no such entry" (3).
+        expect_rc 1 "--enroll-tls-ca with a missing file" "$BOOTCFG" --vars "$v" --enroll-tls-ca "$T/no-such.pem"
+        check "missing CA file: names it" grep -q 'no-such.pem: No such file' "$T/err"
+        check "missing CA file: untouched" cmp -s "$v" "$T/snap"
 fi
 
 # --- no EFI variables at all ---------------------------------------------------------------------

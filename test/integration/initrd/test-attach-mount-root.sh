@@ -250,6 +250,18 @@ expect_eq "bad --ref is a usage error" "$?" "2"
 expect_eq "missing image fails with 1" "$?" "1"
 "$PULLBOOT" attach >/dev/null 2>&1
 expect_eq "attach without a file is a usage error" "$?" "2"
+for t in 0 +5 -1 ' 5' 5ms 3600001; do
+        "$PULLBOOT" attach --timeout "$t" "$A" >/dev/null 2>"$T/err"
+        expect_eq "attach --timeout '$t' is a usage error" "$?" "2"
+        "$PULLBOOT" mount-root --cmdline root=tmpfs --dry-run --timeout "$t" >/dev/null 2>&1
+        expect_eq "mount-root --timeout '$t' is a usage error" "$?" "2"
+done
+expect_eq "--timeout error names the range" "$(cat "$T/err")" \
+        "pullboot: invalid --timeout '3600001': expected milliseconds, 1..3600000"
+"$PULLBOOT" mount-root --cmdline "@$T/no-such-cmdline" --dry-run >/dev/null 2>"$T/err"
+expect_eq "unreadable --cmdline @FILE is a usage error" "$?" "2"
+expect_eq "unreadable --cmdline @FILE names the file" "$(cat "$T/err")" \
+        "pullboot: cannot read the kernel command line from $T/no-such-cmdline: No such file or directory"
 
 if [ "$FAILS" -gt 0 ]; then
         echo "$FAILS check(s) failed" >&2

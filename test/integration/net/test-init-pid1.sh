@@ -17,8 +17,9 @@ skip() { echo "SKIP: $*"; exit 77; }
 for t in unshare chroot python3 zstd ldd busybox sfdisk mkfs.ext4 mcopy; do
         command -v "$t" >/dev/null || skip "$t is missing"
 done
-file -L "$(command -v busybox)" | grep -q 'statically linked' || skip "busybox is not static"
+ldd "$(command -v busybox)" >/dev/null 2>&1 && skip "busybox is not static (install busybox-static)"
 unshare --pid --fork --mount true 2>/dev/null || skip "cannot create PID and mount namespaces here"
+[ -e /dev/loop-control ] || modprobe loop 2>/dev/null; [ -e /dev/loop-control ] || skip "no loop device support (/dev/loop-control)"
 
 TMP=$(mktemp -d)
 SERVER=

@@ -56,6 +56,7 @@ http {
                 listen 127.0.0.1:$NGINX_PORT;
                 ${v6:+listen [::1]:$NGINX_PORT;}
                 root $root;
+                location /redirect/ { rewrite ^/redirect/(.*)\$ /\$1 redirect; }
         }
 }
 EOC

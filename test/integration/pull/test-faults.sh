@@ -64,7 +64,31 @@ else
         fail "changed file was not restarted"; grep change "$T/fs.log"
 fi
 
+# Candidates: one that does not exist moves on to the next; other failures do not.
+if pull "$FS_URL/missing.raw.zst" "$FS_URL/f/status=410/image.raw.zst" "$FS_URL/image.raw.zst" "$T/out/cand.raw" 2> "$T/cand.log" &&
+   [ "$(sha256sum < "$T/out/cand.raw")" = "$want" ]; then
+        ok "candidates: missing ones skipped, third used"
+else
+        fail "candidates"; cat "$T/cand.log"
+fi
 t="$T/out/fail.raw"
+expect_failure "candidates: none exists" "none of the 2 candidate URLs exists" "$t" \
+        pull "$FS_URL/missing1.raw.zst" "$FS_URL/missing2.raw.zst" "$t"
+expect_failure "candidates: a server error does not move on" "giving up" "$t" \
+        pull --retries=0 "$FS_URL/f/status=500/image.raw.zst" "$FS_URL/image.raw.zst" "$t"
+
+# SIGTERM in the middle: exit non-zero, temporary removed.
+"$PULLBOOT" pull --progress=none "$FS_URL/f/rate=500000/image.raw.zst" "$t" 2> "$T/cancel.log" &
+pid=$!
+sleep 1.5
+kill -TERM $pid
+rc=0; wait $pid || rc=$?
+if [ $rc -ne 0 ] && [ ! -e "$t" ] && ! ls -A "$T/out" | grep -q '^\.#pull' && grep -q cancelled "$T/cancel.log"; then
+        ok "SIGTERM: exit $rc, nothing left"
+else
+        fail "SIGTERM: rc=$rc $(ls -A "$T/out")"; cat "$T/cancel.log"
+fi
+
 expect_failure "404" "does not exist" "$t" pull "$FS_URL/f/status=404/image.raw.xz" "$t"
 expect_failure "missing file" "does not exist" "$t" pull "$FS_URL/nonexistent.raw.xz" "$t"
 expect_failure "persistent 500" "giving up" "$t" pull --retries=2 "$FS_URL/f/status=500/image.raw.xz" "$t"

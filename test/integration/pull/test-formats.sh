@@ -48,6 +48,10 @@ else fail "not sparse: $allocated of $apparent bytes allocated"; fi
 "$PULLBOOT" pull --progress=none "file://$T/www/image.raw.xz" "$T/out/file.raw" &&
         [ "$(sha256sum < "$T/out/file.raw")" = "$raw_sum" ] && ok "file:// byte-identical" || fail "file:// pull"
 
+# Redirects are followed.
+"$PULLBOOT" pull --progress=none "$NGINX_URL/redirect/image.raw.zst" "$T/out/redirected.raw" &&
+        [ "$(sha256sum < "$T/out/redirected.raw")" = "$raw_sum" ] && ok "redirect followed" || fail "redirect"
+
 # IPv6 loopback, when the host has it.
 if [ -n "$NGINX_V6" ]; then
         "$PULLBOOT" pull --progress=none "http://[::1]:$NGINX_PORT/image.raw.gz" "$T/out/v6.raw" &&

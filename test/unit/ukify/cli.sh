@@ -226,6 +226,10 @@ ok
 # Help and version.
 "$UKIFY" --help | grep -q 'pullboot-ukify build' || fail "--help"
 "$UKIFY" --version | grep -q '^pullboot-ukify ' || fail "--version"
+for verb in build inspect; do
+        "$UKIFY" $verb --help | grep -q "^Usage: pullboot-ukify $verb" || fail "$verb --help"
+        [ "$("$UKIFY" $verb --version)" = "$("$UKIFY" --version)" ] || fail "$verb --version"
+done
 ok
 
 echo "ukify-cli: $checks checks passed"

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "attach.h"
+#include "init-pull.h"
+#include "log.h"
+#include "pull/pull.h"
+
+/* Bytes in the regular files below dirfd (consumed), not following symlinks. */
+static uint64_t tree_bytes(int dirfd, unsigned depth) {
+        DIR *d = fdopendir(dirfd);
+        struct dirent *de;
+        uint64_t sum = 0;
+
+        if (!d) {
+                close(dirfd);
+                return 0;
+        }
+        while ((de = readdir(d))) {
+                struct stat st;
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+                    fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        continue;
+                if (S_ISREG(st.st_mode))
+                        sum += (uint64_t) st.st_size;
+                else if (S_ISDIR(st.st_mode) && depth < 64) {
+                        int sub = openat(dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        if (sub >= 0)
+                                sum += tree_bytes(sub, depth + 1);
+                }
+        }
+        closedir(d);
+        return sum;
+}
+
+static uint64_t image_size(const char *path) {
+        struct stat st;
+        if (stat(path, &st) < 0)
+                return 0;
+        if (!S_ISDIR(st.st_mode))
+                return (uint64_t) st.st_size;
+        int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        return fd < 0 ? 0 : tree_bytes(fd, 0);
+}
+
+/* What to check, by the pull engine's documented errors; the details are in its own message. */
+static const char *failure_hint(int r) {
+        switch (r) {
+        case -ENOENT:
+                return "not found on the server; check the URL and that the image was published next to the UKI";
+        case -EBADMSG:
+                return "verification or decompression failed; check the image, its SHA256SUMS/signature and verify=";
+        case -ENOSPC:
+                return "not enough space below /run; give the machine more memory or use a smaller image";
+        case -EFBIG:
+                return "the image exceeds the size limit";
+        case -ETIMEDOUT:
+                return "the transfer stalled; check the network and the server";
+        default:
+                return "transfer or I/O error; check the network, the server and the message above";
+        }
+}
+
+int init_pull_download(const struct plan_pull *pull, const char *prefix, struct init_pull_result *ret,
+                       char *why, size_t why_size) {
+        struct pull_options o;
+        int r;
+
+        *ret = (struct init_pull_result) {};
+        snprintf(ret->target, sizeof ret->target, "%s%s", prefix ?: "", pull->target);
+
+        pull_options_init(&o);
+        o.type = pull->spec.type;
+        o.verify = pull->spec.verify;
+        memcpy(o.sha256, pull->spec.sha256, sizeof o.sha256);
+        o.read_only = pull->spec.read_only;
+        o.progress = PULL_PROGRESS_PLAIN;
+        if (access(INIT_PULL_CA_BUNDLE, R_OK) == 0)
+                o.ca_bundle = INIT_PULL_CA_BUNDLE;
+
+        r = pull_image_candidates(&o, (const char *const *) pull->urls, pull->n_urls, ret->target, &ret->used);
+        if (r < 0) {
+                snprintf(why, why_size, "cannot pull %s%s (%s): %s", pull->urls[0],
+                         pull->n_urls > 1 ? " or the other candidates" : "", pull->key, failure_hint(r));
+                return r;
+        }
+        ret->size = image_size(ret->target);
+        return 0;
+}
+
+int init_pull_attach(const struct plan_pull *pull, const char *target, char *why, size_t why_size) {
+        struct attached_loop l = ATTACHED_LOOP_NULL;
+        struct attach_options ao = { .read_only = pull->spec.read_only };
+        int r;
+
+        r = loop_attach(target, &ao, &l);
+        if (r < 0) {
+                snprintf(why, why_size, "cannot attach %s to a loop device: %s (is the loop module in the initrd?)",
+                         target, strerror(-r));
+                return r;
+        }
+        r = loop_relinquish(&l);
+        if (r < 0) {
+                snprintf(why, why_size, "cannot keep %s attached: %s", l.device, strerror(-r));
+                (void) loop_detach(&l);
+                return r;
+        }
+        log_info("%s attached as %s with %u partition(s)", target, l.device, l.n_partitions);
+        attached_loop_done(&l);
+        return 0;
+}

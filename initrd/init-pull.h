@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "plan.h"
+
+/*
+ * One ready pull of the plan, as `pullboot init` runs it: download with the options of its
+ * expression, then for blockdev images a loop device that outlives us (the root is mounted from
+ * it and the booted system keeps using it). Failures return a negative errno and one line in why
+ * for the "boot failed:" message: what failed, the URL, what to check.
+ */
+
+#define INIT_PULL_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+
+struct init_pull_result {
+        size_t used;              /* the candidate URL that worked */
+        uint64_t size;            /* bytes of the image as it landed: the file, or the tree's files */
+        char target[4096];        /* prefix + the plan's target */
+};
+
+int init_pull_download(const struct plan_pull *pull, const char *prefix, struct init_pull_result *ret,
+                       char *why, size_t why_size);
+int init_pull_attach(const struct plan_pull *pull, const char *target, char *why, size_t why_size);

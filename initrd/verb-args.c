@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "fileio.h"
+#include "log.h"
+#include "verb-args.h"
+
+/* A kernel command line is at most a few KiB (COMMAND_LINE_SIZE); @FILE may hold a longer test
+ * case, but nothing near a megabyte is a command line. */
+#define CMDLINE_MAX (1024 * 1024)
+#define TIMEOUT_MS_MAX (3600u * 1000u)
+
+int verb_read_cmdline(const char *arg, char **ret) {
+        int r;
+
+        if (arg)
+                r = read_string_or_at_file(arg, CMDLINE_MAX, ret);
+        else
+                r = read_full_file("/proc/cmdline", CMDLINE_MAX, ret, NULL);
+        if (r >= 0)
+                return PB_EXIT_OK;
+        log_error_errno(r, "cannot read the kernel command line from %s",
+                        arg ? arg + (arg[0] == '@') : "/proc/cmdline");
+        return arg ? PB_EXIT_USAGE : PB_EXIT_FAILURE;
+}
+
+int verb_parse_timeout_ms(const char *arg, unsigned *ret) {
+        unsigned long v = 0;
+        char *end;
+
+        /* strtoul() alone would take " 5", "+5" and "-1" (as a huge number). */
+        if (arg[0] >= '0' && arg[0] <= '9') {
+                errno = 0;
+                v = strtoul(arg, &end, 10);
+                if (errno != 0 || *end != '\0')
+                        v = 0;
+        }
+        if (v == 0 || v > TIMEOUT_MS_MAX) {
+                log_error("invalid --timeout '%s': expected milliseconds, 1..%u", arg, TIMEOUT_MS_MAX);
+                return -EINVAL;
+        }
+        *ret = (unsigned) v;
+        return 0;
+}

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Option handling the verbs share, so that the same option means the same thing, with the same
+ * limits and messages, in every verb. */
+
+/* The kernel command line a verb works on: arg is --cmdline's value (STRING, or @FILE to read it),
+ * NULL for /proc/cmdline. Logs a failure and returns the exit code for it: PB_EXIT_USAGE when
+ * --cmdline was given and cannot be read, PB_EXIT_FAILURE for /proc/cmdline; PB_EXIT_OK on success. */
+int verb_read_cmdline(const char *arg, char **ret);
+
+/* --timeout MS: decimal milliseconds, 1..3600000 (an hour). Logs and returns -EINVAL otherwise. */
+int verb_parse_timeout_ms(const char *arg, unsigned *ret);
