@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
 #include "json.h"
 #include "macro.h"
 #include "plan.h"
@@ -154,11 +155,7 @@ int plan_print_json(const struct plan *p, FILE *f) {
  * line and must not drive the terminal. */
 static void text_line(FILE *f, const char *label, const char *value) {
         fputs(label, f);
-        for (const unsigned char *p = (const unsigned char *) value; *p; p++)
-                if (*p < 0x20 || *p == 0x7f)
-                        fprintf(f, "\\x%02x", *p);
-                else
-                        fputc(*p, f);
+        fput_escaped(f, value, strlen(value));
         fputc('\n', f);
 }
 

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "efivars.h"
+#include "escape.h"
 #include "fileio.h"
 #include "log.h"
 #include "plan.h"
@@ -58,21 +59,6 @@ static int read_default_credential(char **ret) {
         return 0;
 }
 
-/* Messages quote the command line, which may hold anything: show control characters as \xHH. */
-static char *escape_cc(const char *s) {
-        char *e = malloc(strlen(s) * 4 + 1), *q = e;
-
-        if (!e)
-                return NULL;
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++)
-                if (*p < 0x20 || *p == 0x7f)
-                        q += sprintf(q, "\\x%02x", *p);
-                else
-                        *q++ = (char) *p;
-        *q = 0;
-        return e;
-}
-
 static void log_problems(const struct plan *plan) {
         for (size_t i = 0; i < plan->n_pulls; i++) {
                 const struct plan_pull *p = &plan->pulls[i];
@@ -81,14 +67,14 @@ static void log_problems(const struct plan *plan) {
                 if (p->status != PLAN_PULL_INVALID)
                         continue;
                 /* The reason quotes the offending part; the expression itself is not echoed. */
-                reason = escape_cc(p->reason);
+                reason = escape_control(p->reason);
                 if (p->source == PLAN_SOURCE_CREDENTIAL)
                         log_error("pull %zu (%s line %u): %s", i, p->key, p->line, reason ? reason : "invalid");
                 else
                         log_error("pull %zu (%s=): %s", i, p->key, reason ? reason : "invalid");
         }
         for (size_t i = 0; i < plan->n_errors; i++) {
-                _cleanup_free_ char *e = escape_cc(plan->errors[i]);
+                _cleanup_free_ char *e = escape_control(plan->errors[i]);
                 log_error("%s", e ? e : "invalid input");
         }
 }

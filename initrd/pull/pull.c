@@ -15,15 +15,20 @@
 #include "space.h"
 #include "transfer.h"
 #include "verify.h"
+#include "writer.h"
 
 /* Decoded bytes reach the sink in chunks this large (a multiple of any file system block size). */
 #define DECODE_CHUNK (1024 * 1024)
 #define XZ_THREADS 2
+/* Compressed bytes wait for the decompression thread in up to this many buffers of this size. */
+#define FEED_BUFFERS 4
+#define FEED_CHUNK (512 * 1024)
 
 struct pull {
         const struct pull_options *o;
         const char *url;
         struct sink *sink;
+        struct writer *feeder;  /* the thread that decompresses and writes */
         struct decoder *dec;
         struct sha256_ctx *hash;
         struct progress *progress;
@@ -89,7 +94,7 @@ static int on_decoded(void *userdata, const void *p, size_t n) {
         r = sink_write(x->sink, p, n);
         if (r < 0)
                 return r;
-        x->written += n;
+        __atomic_fetch_add(&x->written, (uint64_t) n, __ATOMIC_RELAXED);
         return 0;
 }
 
@@ -115,8 +120,8 @@ static int on_begin(void *userdata, const struct transfer_body *b) {
         if (b->start == 0 && (x->received > 0 || x->written > 0)) {
                 /* Start over: nothing of the earlier attempt may leak into the image. The decoder
                  * goes first, so no worker thread still writes. */
-                if ((r = decoder_reset(x->dec)) < 0 || (r = sha256_reset(x->hash)) < 0 ||
-                    (r = sink_reset(x->sink)) < 0)
+                if ((r = writer_reset(x->feeder)) < 0 || (r = decoder_reset(x->dec)) < 0 ||
+                    (r = sha256_reset(x->hash)) < 0 || (r = sink_reset(x->sink)) < 0)
                         return r;
                 x->received = x->written = 0;
                 x->hint_checked = false;
@@ -168,7 +173,13 @@ static int on_data(void *userdata, const void *p, size_t n) {
         if (x->o->verify != PB_VERIFY_NO && (r = sha256_update(x->hash, p, n)) < 0)
                 return r;
         x->received += n;
-        r = decoder_feed(x->dec, p, n);
+        return writer_write(x->feeder, p, n);
+}
+
+/* In the feeder thread: decompress, and through on_decoded() write. */
+static int feed_decoder(void *userdata, const void *p, size_t n) {
+        struct pull *x = userdata;
+        int r = decoder_feed(x->dec, p, n);
         if (r == -EBADMSG) {
                 log_error("%s: cannot decompress (%s): %s", x->url, decode_format_to_string(decoder_format(x->dec)),
                           decoder_error(x->dec));
@@ -183,7 +194,7 @@ static int on_data(void *userdata, const void *p, size_t n) {
 
 static void on_progress(void *userdata, uint64_t received, uint64_t total) {
         struct pull *x = userdata;
-        progress_update(x->progress, received, total, x->written);
+        progress_update(x->progress, received, total, __atomic_load_n(&x->written, __ATOMIC_RELAXED));
 }
 
 static int mkdir_parents(const char *path) {
@@ -242,6 +253,10 @@ static int pull_one(const struct pull_options *o, const char *url, const char *t
         r = o->type == PB_TYPE_TAR ? sink_tar_new(target, &x.sink) : sink_raw_new(target, &x.sink);
         if (r < 0)
                 goto finish;
+        if ((r = writer_new(feed_decoder, &x, FEED_CHUNK, FEED_BUFFERS, &x.feeder)) < 0) {
+                log_error_errno(r, "cannot start the decompression thread");
+                goto finish;
+        }
         if ((r = decoder_new(DECODE_CHUNK, XZ_THREADS, on_decoded,
                               x.sink->ops->write_at ? on_decoded_at : NULL, &x, &x.dec)) < 0 ||
             (r = sha256_new(&x.hash)) < 0 ||
@@ -263,6 +278,9 @@ static int pull_one(const struct pull_options *o, const char *url, const char *t
         if (r < 0)
                 goto finish;
 
+        r = writer_flush(x.feeder);
+        if (r < 0)
+                goto finish;
         r = decoder_finish(x.dec);
         if (r == -EBADMSG)
                 log_error("%s: cannot decompress (%s): %s", url, decode_format_to_string(decoder_format(x.dec)),
@@ -288,6 +306,7 @@ finish:
                 progress_done(x.progress, false, x.received, x.written);
         progress_free(x.progress);
         sha256_free(x.hash);
+        writer_free(x.feeder);  /* first: its thread uses the decoder and the sink */
         decoder_free(x.dec);
         sink_free(x.sink);      /* removes the temporary unless it was committed */
         return r;

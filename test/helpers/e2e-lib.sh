@@ -98,11 +98,16 @@ e2e_setup() {
         trap e2e_on_exit EXIT
 }
 
+# On failure the last lines of the log; on success the images and UKIs go (tens of MiB per
+# scenario), the console log stays. E2E_KEEP=1 keeps everything.
 e2e_on_exit() {
         local rc=$?
         if [ $rc -ne 0 ] && [ $rc -ne 77 ] && [ -f "${LOG:-/nonexistent}" ]; then
                 echo "---- console and server log (last 50 lines; all of it: $LOG) ----" >&2
                 grep -v 'Downloading\.\.\.' "$LOG" | tail -n 50 >&2 || true
+        fi
+        if [ $rc -eq 0 ] && [ -z "${E2E_KEEP:-}" ] && [ -d "${E2E_WORK:-}" ]; then
+                find "$E2E_WORK" -mindepth 1 -maxdepth 1 ! -name console.log -exec rm -rf {} + || true
         fi
         exit $rc
 }
@@ -187,19 +192,20 @@ e2e_vm() {
         echo "pullboot-vm exited with $VM_RC after $VM_SECONDS s"
 }
 
-# Console lines without the timestamp prefix and carriage returns.
+# Console lines without the timestamp prefix and carriage returns. (Callers use grep without -q:
+# with pipefail, grep -q quitting early would make sed's SIGPIPE fail the pipeline.)
 e2e_console() {
         sed -e 's/\r//g' -e 's/^\[ *[0-9.]*\] //' "$LOG"
 }
 
 e2e_assert_console() {
-        e2e_console | grep -Eq -- "$1" || e2e_fail "${2:-the console did not show /$1/}"
+        e2e_console | grep -E -- "$1" >/dev/null || e2e_fail "${2:-the console did not show /$1/}"
         echo "ok: console shows /$1/"
 }
 
 e2e_assert_no_console() {
-        if e2e_console | grep -Eq -- "$1"; then
-                e2e_fail "${2:-the console showed /$1/}: $(e2e_console | grep -E -- "$1" | head -n 1)"
+        if e2e_console | grep -E -- "$1" >/dev/null; then
+                e2e_fail "${2:-the console showed /$1/}: $(e2e_console | grep -E -- "$1" | sed -n 1p)"
         fi
         echo "ok: console does not show /$1/"
 }
@@ -210,7 +216,7 @@ e2e_http() {
 }
 
 e2e_assert_http() {
-        e2e_http | grep -Eq -- "$1" || e2e_fail "${2:-the server log has no request matching /$1/}"
+        e2e_http | grep -E -- "$1" >/dev/null || e2e_fail "${2:-the server log has no request matching /$1/}"
         echo "ok: server log has /$1/"
 }
 
@@ -239,6 +245,7 @@ e2e_time_of() {
 #   download  -> image pulled, decompressed and verified
 #   root      -> root file system mounted
 #   init      -> the root's /sbin/init printed its banner
+#   total     -> the banner (or, when the boot failed on purpose, the last phase it reached)
 E2E_PHASE_HEADER='scenario                    firmware  kernel  network  download   root   init   total'
 e2e_phases() {
         local t0 tk ts tn td tr ti
@@ -258,8 +265,11 @@ e2e_phases() {
                         prev = ts
                         net = d(ts, tn); if (tn != "") prev = tn
                         dl = d(prev, td); if (td != "") prev = td
+                        last = ti
+                        if (last == "") last = tr
+                        if (last == "") last = prev
                         printf "%-26s %9s %7s %8s %9s %6s %6s %7s\n", n, d(t0, tk), d(tk, ts), net, dl,
-                               d(prev, tr), d(tr, ti), d(t0, ti)
+                               d(prev, tr), d(tr, ti), d(t0, last)
                 }')
         echo "$E2E_PHASE_HEADER"
         echo "$row"
@@ -280,5 +290,5 @@ e2e_regex_quote() {
 
 # The URL base the embedded server was reachable under, from pullboot-vm's log.
 e2e_url_base() {
-        e2e_console | sed -n 's/^pullboot-vm: serving .* (guest: \(http:[^)]*\))$/\1/p' | head -n 1
+        e2e_console | sed -n 's/^pullboot-vm: serving .* (guest: \(http:[^)]*\))$/\1/p' | sed -n 1p
 }

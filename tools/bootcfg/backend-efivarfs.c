@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "bootcfg.h"
+#include "bootvars.h"
 #include "log.h"
 #include "macro.h"
 
@@ -187,29 +188,34 @@ static bool is_boot_entry_name(const char *n) {
 }
 
 static int efivarfs_list_boot(struct bootcfg_backend *b, uint16_t **ret, size_t *ret_n) {
-        static const pb_guid global = PB_GUID_INIT(0x8be4df61, 0x93ca, 0x11d2, 0xaa, 0x0d, 0x00, 0xe0, 0x98,
-                                                   0x03, 0x2b, 0x8c);
+        static const pb_guid global = PB_GLOBAL_GUID_INIT;
         _cleanup_free_ uint16_t *nums = NULL;
         size_t n = 0, cap = 0;
+        bool oom = false;
         efi_guid_t *eg;
         char *name;
         int r;
 
-        /* libefivar keeps the directory open until the walk ends, so always walk to the end. */
+        /* libefivar keeps the directory open until the walk ends, so always walk to the end,
+         * even after running out of memory. */
         while ((r = efi_get_next_variable_name(&eg, &name)) > 0) {
-                if (memcmp(eg, global.b, 16) != 0 || !is_boot_entry_name(name))
+                if (oom || memcmp(eg, global.b, 16) != 0 || !is_boot_entry_name(name))
                         continue;
                 if (n == cap) {
-                        cap = cap ? cap * 2 : 16;
-                        uint16_t *p = realloc(nums, cap * sizeof *p);
-                        if (!p)
-                                return -ENOMEM;
+                        uint16_t *p = realloc(nums, (cap ? cap * 2 : 16) * sizeof *p);
+                        if (!p) {
+                                oom = true;
+                                continue;
+                        }
                         nums = p;
+                        cap = cap ? cap * 2 : 16;
                 }
                 nums[n++] = (uint16_t) strtoul(name + 4, NULL, 16);
         }
         if (r < 0)
                 return log_error_errno(errno > 0 ? -errno : -EIO, "Listing EFI variables failed");
+        if (oom)
+                return -ENOMEM;
         *ret = TAKE_PTR(nums);
         *ret_n = n;
         return 0;

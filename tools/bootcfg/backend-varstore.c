@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bootcfg.h"
+#include "bootvars.h"
 #include "fileio.h"
 #include "log.h"
 #include "macro.h"
@@ -70,8 +71,7 @@ static int vars_del(struct bootcfg_backend *b, const char *name, const pb_guid *
 }
 
 static int vars_list_boot(struct bootcfg_backend *b, uint16_t **ret, size_t *ret_n) {
-        static const pb_guid global = PB_GUID_INIT(0x8be4df61, 0x93ca, 0x11d2, 0xaa, 0x0d, 0x00, 0xe0, 0x98,
-                                                   0x03, 0x2b, 0x8c);
+        static const pb_guid global = PB_GLOBAL_GUID_INIT;
         struct varsfile *f = b->userdata;
         struct pb_varstore_var v;
         _cleanup_free_ uint16_t *nums = NULL;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "devpath.h"
+#include "escape.h"
 #include "json.h"
 #include "loadopt.h"
 #include "show.h"
@@ -68,10 +69,13 @@ void bootcfg_print(const struct bootcfg *c, bool verbose, FILE *f) {
                 if (!v)
                         return;
                 view_entry(&c->entries[i], v);
-                fprintf(f, "Boot%04X%s %s", c->entries[i].num,
-                        v->valid && (v->attributes & PB_LOAD_OPTION_ACTIVE) ? "*" : " ", v->title);
+                /* Titles come from the firmware store, where anything may have written them. */
+                fprintf(f, "Boot%04X%s ", c->entries[i].num,
+                        v->valid && (v->attributes & PB_LOAD_OPTION_ACTIVE) ? "*" : " ");
+                fput_escaped(f, v->title, strlen(v->title));
                 if (verbose && v->valid) {
-                        fprintf(f, "\t%s", v->path);
+                        fputc('\t', f);
+                        fput_escaped(f, v->path, strlen(v->path));
                         if (v->optional_size) {
                                 fputs("\tdata:", f);
                                 for (size_t k = 0; k < v->optional_size; k++)

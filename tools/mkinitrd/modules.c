@@ -22,8 +22,9 @@ const char *const modules_default[] = {
         /* attaching images and the root file systems pullboot mounts */
         "loop", "ext4", "erofs", "squashfs", "overlay", "vfat", "nls_cp437", "nls_ascii", "nls_utf8",
         "crc32c",
-        /* disks and NICs of virtual machines and common hardware */
-        "virtio_pci", "virtio_blk", "virtio_scsi", "sd_mod", "virtio_net", "e1000", "e1000e",
+        /* disks (root= on a local disk when there is nothing to pull) and NICs of virtual
+         * machines and common hardware */
+        "virtio_pci", "virtio_blk", "virtio_scsi", "sd_mod", "ahci", "nvme", "virtio_net", "e1000", "e1000e",
         /* the origin variables; DHCP's raw sockets */
         "efivarfs", "af_packet",
         NULL,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "escape.h"
 #include "fileio.h"
 #include "json.h"
 #include "log.h"
@@ -65,6 +66,12 @@ static bool pretty_name(const struct uki_view *v, char *buf, size_t size) {
                ukify_osrel_value(osrel, "NAME", buf, size) >= 0;
 }
 
+static void print_text_line(const char *label, struct pb_span value) {
+        fputs(label, stdout);
+        fput_escaped(stdout, value.ptr, value.len);
+        putchar('\n');
+}
+
 static void print_text(const struct uki_view *v, const char *path) {
         char mbuf[8], name[PRETTY_NAME_MAX];
         struct pb_span t;
@@ -79,15 +86,17 @@ static void print_text(const struct uki_view *v, const char *path) {
                 if (pb_pe_section_get(v->buf, v->size, &v->pe, i, &s) < 0)
                         continue;
                 (void) pb_pe_section_data(v->buf, v->size, &v->pe, &s, &data);
-                printf("%-8s  0x%08zx  0x%08" PRIx32 "  0x%08" PRIx32 "  0x%08" PRIx32 "\n", s.name, data.len,
-                       s.virtual_address, s.raw_size, s.raw_offset);
+                _cleanup_free_ char *sname = escape_control(s.name);
+                printf("%-8s  0x%08zx  0x%08" PRIx32 "  0x%08" PRIx32 "  0x%08" PRIx32 "\n", sname ?: "?",
+                       data.len, s.virtual_address, s.raw_size, s.raw_offset);
         }
+        /* The texts come from the image, which may be anyone's: escape what would drive the terminal. */
         if (section_text(v, ".cmdline", &t))
-                printf("cmdline: %.*s\n", (int) t.len, t.ptr);
+                print_text_line("cmdline: ", t);
         if (pretty_name(v, name, sizeof name))
-                printf("os-release: %s\n", name);
+                print_text_line("os-release: ", pb_span_from_str(name));
         if (section_text(v, ".uname", &t))
-                printf("uname: %.*s\n", (int) t.len, t.ptr);
+                print_text_line("uname: ", t);
 }
 
 static void json_field_text(const char *key, bool present, struct pb_span value) {

@@ -275,7 +275,7 @@ int httpd_start(const struct httpd_options *o, struct console *log, struct httpd
                 .sin_port = htons(o->port),
                 .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
         };
-        h->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG,
+        h->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL,
                                      0, NULL, NULL, on_request, h,
                                      MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &sa,
                                      MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,

@@ -295,7 +295,11 @@ static int run(struct vm_config *cfg, struct console *con, const char *rundir, i
                 };
                 r = httpd_start(&ho, con, &httpd);
                 if (r < 0) {
-                        log_error_errno(r, "cannot serve '%s' on 127.0.0.1", cfg->serve_dir);
+                        if (r == -EADDRINUSE && cfg->port)
+                                log_error("cannot serve '%s': 127.0.0.1:%u is in use; pick another --port or "
+                                          "leave it out for a free one", cfg->serve_dir, cfg->port);
+                        else
+                                log_error_errno(r, "cannot serve '%s' on 127.0.0.1", cfg->serve_dir);
                         return VM_EXIT_FAILED;
                 }
                 snprintf(url_base, sizeof url_base, "http://10.0.2.2:%u", httpd_port(httpd));

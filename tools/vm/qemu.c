@@ -180,7 +180,11 @@ int qemu_start(const struct vm_config *cfg, const struct firmware *fw, const cha
 void qemu_stop(struct qemu *q) {
         if (q->pid > 0) {
                 if (waitpid(q->pid, NULL, WNOHANG) != q->pid) {
-                        kill(q->pid, SIGTERM);
+                        /* Ask politely over QMP (QEMU then exits without complaining on stderr);
+                         * SIGTERM if QMP is gone. */
+                        static const char quit[] = "{\"execute\":\"quit\"}\n";
+                        if (q->qmp_fd < 0 || write(q->qmp_fd, quit, sizeof quit - 1) < 0)
+                                kill(q->pid, SIGTERM);
                         /* Give QEMU a moment to flush the VARS file, then insist. */
                         for (int i = 0; i < 50; i++) {
                                 if (waitpid(q->pid, NULL, WNOHANG) == q->pid)

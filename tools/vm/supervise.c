@@ -9,6 +9,7 @@
 #include "supervise.h"
 
 #define LINE_MAX_BYTES 4096
+#define PROMPT_QUIET_MS 500
 
 struct line_buf {
         char raw[LINE_MAX_BYTES];
@@ -95,11 +96,26 @@ enum vm_outcome vm_supervise(const struct vm_config *cfg, struct console *con, s
                         { .fd = q->qmp_fd, .events = POLLIN },
                         { .fd = sigfd, .events = POLLIN },
                 };
-                int n = poll(p, 3, (int) (left * 1000) + 1);
+                /* A pending partial line is matched only once the console has been quiet for a
+                 * moment: then it is a prompt ("Shell> ", "login: "), not a line still being
+                 * written whose prefix happens to match. */
+                int wait_ms = (int) (left * 1000) + 1;
+                if (line.len > 0 && wait_ms > PROMPT_QUIET_MS)
+                        wait_ms = PROMPT_QUIET_MS;
+                int n = poll(p, 3, wait_ms);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
                         return VM_OUTCOME_ERROR;
+                }
+                if (n == 0 && line.len > 0) {
+                        line.raw[line.len] = 0;
+                        enum vm_outcome o = check_line(cfg, con, line.raw, m);
+                        if (o != VM_OUTCOME_ERROR) {
+                                flush_line(cfg, con, &line, m);
+                                return o;
+                        }
+                        continue;
                 }
                 if (p[2].revents & POLLIN)
                         return VM_OUTCOME_INTERRUPTED;
@@ -163,16 +179,6 @@ enum vm_outcome vm_supervise(const struct vm_config *cfg, struct console *con, s
                                                 continue;
                                 }
                                 line_add(&line, buf[i]);
-                        }
-                        /* Prompts ("Shell> ", "login: ") end without a newline: match what is
-                         * pending too, without logging it twice. */
-                        if (line.len > 0) {
-                                line.raw[line.len] = 0;
-                                enum vm_outcome o = check_line(cfg, con, line.raw, m);
-                                if (o != VM_OUTCOME_ERROR) {
-                                        flush_line(cfg, con, &line, m);
-                                        return o;
-                                }
                         }
                 }
         }

@@ -22,7 +22,9 @@ e2e_assert_console "^pullboot: SHA-256 mismatch for $(e2e_regex_quote "$URL"): e
 e2e_assert_console '^pullboot: boot failed: '
 e2e_assert_console '^pullboot: powering off now' "the failure action (poweroff) did not run"
 e2e_assert_no_console '^pullboot: root mounted' "a root was mounted despite the mismatch"
+e2e_assert_no_console '^pullboot: .* attached as /dev/loop' "the refused image was attached to a loop device"
 e2e_assert_no_console '^pullboot demo: init ran' "the refused image's init ran"
 e2e_assert_http '^GET /demo\.raw\.zst'
 e2e_assert_http '^GET /SHA256SUMS -> 200'
+e2e_phases
 echo PASS

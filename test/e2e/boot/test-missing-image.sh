@@ -24,4 +24,5 @@ e2e_assert_console '^pullboot: powering off now' "the failure action (poweroff) 
 e2e_assert_no_console '^pullboot: root mounted' "a root was mounted without an image"
 e2e_assert_http '^GET /demo\.raw\.zst -> 404'
 e2e_assert_no_console '^pullboot-vm: http: GET /demo\.raw\.zst -> 20[06]' "the server sent an image it does not have"
+e2e_phases
 echo PASS

@@ -20,6 +20,7 @@ sbverify --cert "$OVMF_KEYS/PkKek-1-snakeoil.pem" "$SRV/demo.efi" >/dev/null 2>&
 e2e_vm --serve "$SRV" --boot demo.efi --secure-boot --fail 'Kernel panic' --fail 'Access Denied|Security Violation'
 [ "$VM_RC" = 0 ] || e2e_fail "pullboot-vm exited with $VM_RC (want 0: the guest powered off)"
 
+e2e_assert_console '^pullboot-vm: Secure Boot firmware .*OVMF_CODE_4M\.secboot\.fd with variables from .*OVMF_VARS_4M\.snakeoil\.fd$'
 URL=$(e2e_url_base)/demo.efi
 e2e_assert_console "$(e2e_banner_regex "$NAME" "$URL")" "no banner of the pulled root's init naming $URL"
 e2e_assert_console '^pullboot demo: secure boot enabled$' "the booted system does not see Secure Boot enabled"

@@ -45,7 +45,7 @@ e2e_sha256sums "$SRV"
 e2e_uki "$SRV/first.efi" 'rd.systemd.pull=raw,machine,verify=checksum,blockdev,bootorigin:rootdisk:demo.raw.zst root=gpt-auto'
 cp "$SRV/first.efi" "$SRV/second.efi"
 
-E2E_TIMEOUT=$((E2E_TIMEOUT + 60)) e2e_vm --serve "$SRV" --boot first.efi --reboots 1 --fail 'Kernel panic'
+E2E_TIMEOUT=220 e2e_vm --serve "$SRV" --boot first.efi --reboots 1 --fail 'Kernel panic'
 [ "$VM_RC" = 0 ] || e2e_fail "pullboot-vm exited with $VM_RC (want 0: the guest powered off after the second boot)"
 
 BASE=$(e2e_url_base)

@@ -44,9 +44,8 @@ boot() { # boot NAME TIMEOUT: boots $T/NAME.fd until the marker, the firmware mo
 # Control: the entry alone, no CA.
 cp "$OVMF_VARS" "$T/noca.fd"
 "$BOOTCFG" --vars "$T/noca.fd" --add-uri "$URI" --title https --boot-order 0 || fail "bootcfg add (control)"
-boot noca 60
-grep -Eq "BdsDxe: failed to load Boot[0-9A-F]{4} \"https\" from Uri\($URI\)" "$T/noca.txt" ||
-        fail "without the CA the firmware did not try (and fail) the HTTPS entry"
+boot noca 45
+grep -qxF "  URI: $URI" "$T/noca.txt" || fail "without the CA the firmware did not try the HTTPS entry"
 grep -q 'GET /x.efi' "$ACCESS_LOG" && fail "without the CA the firmware still fetched x.efi"
 grep -q 'PULLBOOT-E2E-MARKER' "$T/noca.txt" && fail "without the CA the image ran"
 

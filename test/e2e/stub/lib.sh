@@ -192,7 +192,7 @@ run_vm() {
 }
 
 # A loopback port nothing listens on now; a test that must know it beforehand (for the URL it
-# expects) retries with another when pullboot-vm cannot bind it (VM_PORT_BUSY).
+# expects) retries with another when pullboot-vm could not bind it after all (port_was_busy LOG).
 pick_port() {
         local p
         for _ in 1 2 3 4 5 6 7 8 9 10; do

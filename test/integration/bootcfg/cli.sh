@@ -154,6 +154,14 @@ expect_rc 0 "--json after add" "$BOOTCFG" --vars "$v" --json --add-uri http://h/
 check "json escapes titles and shows the uri" grep -q '"title":"Q\\"uote","device_path":"Uri(http://h/x.efi)","uri":"http://h/x.efi"' "$T/out"
 expect_rc 0 "-v shows device paths" "$BOOTCFG" --vars "$v" -v
 check "-v output" grep -q "$(printf '^Boot0003\\* Q"uote\tUri(http://h/x.efi)$')" "$T/out"
+# Titles come from the firmware store: control characters in them are shown as \xHH, not sent
+# to the terminal; JSON carries them escaped the JSON way.
+expect_rc 0 "title with control characters" "$BOOTCFG" --vars "$v" --add-uri http://h/e.efi --title "$(printf 'E\033[2J\tx')"
+expect_rc 0 "--show with an escaped title" "$BOOTCFG" --vars "$v"
+check "--show escapes the title" grep -qF 'E\x1b[2J\x09x' "$T/out"
+check "--show prints no raw ESC" sh -c "! grep -q \"\$(printf '\\033')\" '$T/out'"
+expect_rc 0 "--json with an escaped title" "$BOOTCFG" --vars "$v" --json
+check "--json escapes the title" grep -qF '"title":"E\u001b[2J\tx"' "$T/out"
 
 # --- GUIDs are part of the identity -----------------------------------------------------------
 v=$T/g.fd

@@ -13,6 +13,7 @@
 
 #include "fileio.h"
 #include "guid.h"
+#include "macro.h"
 #include "utf16.h"
 #include "varstore.h"
 
@@ -35,7 +36,9 @@ static int open_store(const char *path, char **buf, size_t *size, struct pb_vars
 int main(int argc, char **argv) {
         struct pb_varstore vs;
         struct pb_varstore_var v;
-        char *buf = NULL, name[512], g[PB_GUID_STRING_LEN + 1];
+        /* Freed on every return, so the tool runs clean under LeakSanitizer in ASan builds. */
+        _cleanup_free_ char *buf = NULL;
+        char name[512], g[PB_GUID_STRING_LEN + 1];
         size_t size, c = 0;
 
         if (argc < 3 || open_store(argv[2], &buf, &size, &vs) < 0)
@@ -59,8 +62,10 @@ int main(int argc, char **argv) {
         }
         if (strcmp(argv[1], "fill") == 0 && argc == 4) {
                 size_t n = strtoul(argv[3], NULL, 0);
-                uint8_t *data = calloc(1, n);
+                _cleanup_free_ uint8_t *data = calloc(1, n ? n : 1);
                 int i, r;
+                if (!data)
+                        return 1;
                 for (i = 0;; i++) {
                         snprintf(name, sizeof name, "Filler%04d", i);
                         r = pb_varstore_set(&vs, name, &filler_guid, 0x7, data, n);
@@ -85,7 +90,9 @@ int main(int argc, char **argv) {
         } else if (strcmp(argv[1], "set") == 0 && argc == 6) {
                 pb_guid gg;
                 size_t n = strlen(argv[5]) / 2;
-                uint8_t *data = malloc(n + 1);
+                _cleanup_free_ uint8_t *data = malloc(n + 1);
+                if (!data)
+                        return 1;
                 if (pb_guid_parse(pb_span_from_str(argv[4]), &gg) < 0)
                         return 2;
                 for (size_t i = 0; i < n; i++)

@@ -3,15 +3,18 @@
 #
 # A UKI built by pullboot-ukify boots: wrap STUB around Debian's kernel and two initrds (a gzip'd
 # busybox archive whose length is not a multiple of 4, then a plain cpio with a marker file), put
-# it on a FAT ESP as the removable-media loader and boot it in QEMU+OVMF (TCG). The guest's /init
+# it on a FAT ESP as the removable-media loader and boot it with pullboot-vm (QEMU+OVMF, TCG, no
+# NIC) until the guest powers off. The guest's /init
 # prints the marker from the second initrd and the command line from the .cmdline section, which
 # proves the stub found .linux, .initrd (concatenated by cpio rules) and .cmdline.
 #
-# Usage: boot.sh PULLBOOT-UKIFY STUB
+# Usage: boot.sh PULLBOOT-UKIFY STUB PULLBOOT-VM
 set -euo pipefail
 
 UKIFY=$1
 STUB=$2
+VM=$3
+# The firmware pullboot-vm runs (checked here only to skip with a reason).
 OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
 OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
 
@@ -20,6 +23,7 @@ skip() {
         exit 77
 }
 [ -r "$STUB" ] || skip "stub $STUB not built or not installed"
+[ -x "$VM" ] || { echo "FAIL: pullboot-vm not built ($VM)"; exit 1; }
 for tool in qemu-system-x86_64 mkfs.vfat mmd mcopy cpio gzip; do
         command -v "$tool" >/dev/null || skip "$tool not installed"
 done
@@ -60,21 +64,15 @@ echo "first initrd: $(stat -c %s busybox.cpio.gz) bytes (mod 4 = $(($(stat -c %s
 mkfs.vfat -C esp.img 65536 >/dev/null
 mmd -i esp.img ::/EFI ::/EFI/BOOT
 mcopy -i esp.img uki.efi ::/EFI/BOOT/BOOTX64.EFI
-cp "$OVMF_VARS" vars.fd
-
 set +e
-timeout 300 qemu-system-x86_64 -machine q35 -accel tcg -m 1024 -display none -no-reboot -net none \
-        -drive if=pflash,format=raw,readonly=on,file="$OVMF_CODE" \
-        -drive if=pflash,format=raw,file=vars.fd \
-        -drive file=esp.img,format=raw,if=virtio \
-        -serial file:console.log </dev/null
+"$VM" --disk esp.img --nics 0 --memory 1024 --timeout 150 --log console.txt
 rc=$?
 set -e
-tr -d '\r' < console.log > console.txt
 if ! grep -q "UKI-MARKER $marker CMDLINE console=ttyS0 panic=-1 pullboot.test=$$" console.txt; then
         tail -n 40 console.txt
-        echo "FAIL: the guest did not print the marker (qemu exit $rc)"
+        echo "FAIL: the guest did not print the marker (pullboot-vm exit $rc)"
         exit 1
 fi
+[ "$rc" = 0 ] || { tail -n 5 console.txt; echo "FAIL: pullboot-vm exit $rc, want 0 (the guest powered off)"; exit 1; }
 grep "UKI-MARKER" console.txt | tail -n1
 echo "boot: $(basename "$STUB") UKI booted to the initrd"

@@ -165,6 +165,19 @@ if [ -r db.key ]; then
 fi
 ok
 
+# Section texts come from the image: inspect escapes control characters instead of sending them
+# to the terminal, and --json escapes them the JSON way.
+"$MKPE" tiny2.efi
+"$UKIFY" build --stub tiny2.efi --linux vmlinuz --uname $'9.9\e[2J' --cmdline $'a\tb\nc' --output esc.uki 2>log \
+        || { cat log; fail "build with control characters in the texts"; }
+text=$("$UKIFY" inspect esc.uki)
+grep -qxF 'cmdline: a\x09b\x0ac' <<<"$text" || fail "inspect does not escape .cmdline: $text"
+grep -qxF 'uname: 9.9\x1b[2J' <<<"$text" || fail "inspect does not escape .uname: $text"
+! grep -q $'\e' <<<"$text" || fail "inspect printed a raw ESC"
+"$UKIFY" inspect --json esc.uki | grep -qF '"cmdline":"a\tb\nc","pretty_name":null,"uname":"9.9\u001b[2J"' \
+        || fail "inspect --json escapes: $("$UKIFY" inspect --json esc.uki)"
+ok
+
 # --- a UKI around pullboot's own stub, when it was built
 if [ -n "$PULLBOOT_STUB" ]; then
         "$UKIFY" build --stub "$PULLBOOT_STUB" --linux vmlinuz --initrd initrd1 --cmdline @cmdline.txt \
