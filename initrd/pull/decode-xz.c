@@ -12,6 +12,8 @@
 #define OUT_CHUNK (1024 * 1024)
 /* A block whose compressed form is larger than this is decoded as it streams instead. */
 #define JOB_MAX (64 * 1024 * 1024)
+/* Compressed bytes handed to workers and not yet decoded: beyond this, wait (one job always goes). */
+#define INFLIGHT_BUDGET (32 * 1024 * 1024)
 #define MAX_THREADS 8
 
 enum state {
@@ -58,6 +60,7 @@ struct xzpar {
         unsigned n_threads, started;
         struct job *queue_head, *queue_tail;
         unsigned in_flight;     /* queued or being decoded */
+        size_t in_flight_bytes;
         bool stop;
         int error;              /* first worker error */
         const char *worker_why;
@@ -156,6 +159,7 @@ static void *worker(void *arg) {
                 bool skip = x->error != 0 || x->stop;
                 pthread_mutex_unlock(&x->lock);
 
+                size_t len = j->len;
                 if (!skip) {
                         int r = out ? decode_job(x, j, out) : -ENOMEM;
                         if (r < 0)
@@ -165,6 +169,7 @@ static void *worker(void *arg) {
 
                 pthread_mutex_lock(&x->lock);
                 x->in_flight--;
+                x->in_flight_bytes -= len;
                 pthread_cond_broadcast(&x->done);
                 pthread_mutex_unlock(&x->lock);
         }
@@ -172,10 +177,12 @@ static void *worker(void *arg) {
         return NULL;
 }
 
-/* Waits until at most `max` jobs are in flight; returns the first worker error. */
-static int wait_in_flight(struct xzpar *x, unsigned max) {
+/* Waits until at most `max` jobs are in flight and `bytes` more fit the budget; returns the first
+ * worker error. */
+static int wait_in_flight(struct xzpar *x, unsigned max, size_t bytes) {
         pthread_mutex_lock(&x->lock);
-        while (x->in_flight > max && x->error == 0)
+        while ((x->in_flight > max || (x->in_flight > 0 && x->in_flight_bytes + bytes > INFLIGHT_BUDGET)) &&
+               x->error == 0)
                 pthread_cond_wait(&x->done, &x->lock);
         int r = x->error;
         if (r == -EBADMSG)
@@ -195,7 +202,7 @@ static int submit(struct xzpar *x, struct job *j) {
         }
         /* At most one block per worker in flight, plus the one being received: the compressed
          * blocks held stay bounded, and receiving still overlaps decoding. */
-        int r = wait_in_flight(x, x->started - 1);
+        int r = wait_in_flight(x, x->started - 1, j->len);
         if (r < 0)
                 return r;
         pthread_mutex_lock(&x->lock);
@@ -206,6 +213,7 @@ static int submit(struct xzpar *x, struct job *j) {
                 x->queue_head = j;
         x->queue_tail = j;
         x->in_flight++;
+        x->in_flight_bytes += j->len;
         pthread_cond_signal(&x->wake);
         pthread_mutex_unlock(&x->lock);
         return 0;
@@ -307,7 +315,7 @@ static int on_block_header(struct xzpar *x) {
                 return 0;
         }
         /* No sizes: decode in order, here, after the workers are done with earlier blocks. */
-        int r = wait_in_flight(x, 0);
+        int r = wait_in_flight(x, 0, 0);
         if (r < 0)
                 return r;
         if (!x->inline_out && !(x->inline_out = malloc(OUT_CHUNK)))
@@ -458,7 +466,7 @@ int xzpar_feed(struct xzpar *x, const uint8_t *p, size_t n) {
 }
 
 int xzpar_finish(struct xzpar *x) {
-        int r = wait_in_flight(x, 0);
+        int r = wait_in_flight(x, 0, 0);
         if (r < 0)
                 return r;
         if (x->state != ST_PADDING || x->padding % 4 != 0)
