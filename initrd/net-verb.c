@@ -10,6 +10,7 @@
 #include "init-config.h"
 #include "log.h"
 #include "net.h"
+#include "verb-args.h"
 #include "verbs.h"
 
 static void help(void) {
@@ -93,8 +94,9 @@ int verb_net(int argc, char **argv) {
                 return PB_EXIT_USAGE;
         }
 
-        if (init_config_read_cmdline(arg_cmdline, NULL, &cmdline) < 0)
-                return arg_cmdline ? PB_EXIT_USAGE : PB_EXIT_FAILURE;
+        r = verb_read_cmdline(arg_cmdline, &cmdline);
+        if (r != PB_EXIT_OK)
+                return r;
         if (init_config_parse(cmdline, &cfg) < 0)
                 return PB_EXIT_USAGE;
         r = init_config_load_netinfo(arg_netinfo, &ni);

@@ -55,6 +55,22 @@ int read_full_file(const char *path, size_t max, char **ret, size_t *ret_size) {
         return read_full_fd(fd, max, ret, ret_size);
 }
 
+int write_full_fd(int fd, const void *buf, size_t n) {
+        const char *p = buf;
+
+        while (n > 0) {
+                ssize_t k = write(fd, p, n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                p += k;
+                n -= (size_t) k;
+        }
+        return 0;
+}
+
 int write_file_atomic(const char *path, const void *data, size_t size, unsigned mode) {
         _cleanup_free_ char *tmp = NULL;
         struct stat st;
@@ -67,19 +83,9 @@ int write_file_atomic(const char *path, const void *data, size_t size, unsigned 
         if (fd < 0)
                 return -errno;
 
-        int r = 0;
-        const char *p = data;
-        for (size_t left = size; left > 0;) {
-                ssize_t k = write(fd, p, left);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        r = -errno;
-                        goto fail;
-                }
-                p += k;
-                left -= (size_t) k;
-        }
+        int r = write_full_fd(fd, data, size);
+        if (r < 0)
+                goto fail;
         if (fchmod(fd, mode) < 0 || fsync(fd) < 0) {
                 r = -errno;
                 goto fail;
@@ -132,4 +138,18 @@ int mkdir_p(const char *path, unsigned mode) {
                         return 0;
                 *p = c;
         }
+}
+
+int mkdir_parents(const char *path, unsigned mode) {
+        char buf[PATH_MAX];
+        const char *slash = strrchr(path, '/');
+
+        if (!slash || slash == path)
+                return 0;
+        size_t n = (size_t) (slash - path);
+        if (n >= sizeof(buf))
+                return -ENAMETOOLONG;
+        memcpy(buf, path, n);
+        buf[n] = '\0';
+        return mkdir_p(buf, mode);
 }

@@ -8,6 +8,8 @@
 int read_full_file(const char *path, size_t max, char **ret, size_t *ret_size);
 /* Reads a whole stream (e.g. stdin) the same way. */
 int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size);
+/* Writes all n bytes to fd, retrying short writes and EINTR. */
+int write_full_fd(int fd, const void *buf, size_t n);
 /* Writes data to a temporary file beside path, fsyncs and renames it over path, so readers see the
  * old or the new content, never a mix. mode is used for a new file (existing mode is kept). */
 int write_file_atomic(const char *path, const void *data, size_t size, unsigned mode);
@@ -16,3 +18,6 @@ int read_string_or_at_file(const char *arg, size_t max, char **ret);
 /* Creates directory path and its missing parents with mode; an existing directory is fine, an
  * existing non-directory is -ENOTDIR. -ENAMETOOLONG beyond PATH_MAX. */
 int mkdir_p(const char *path, unsigned mode);
+/* mkdir_p() for the directory that holds path (everything before its last '/'), so that path
+ * itself can then be created; nothing to do for a name without a directory or right below "/". */
+int mkdir_parents(const char *path, unsigned mode);

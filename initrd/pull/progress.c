@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "progress.h"
 #include "space.h"
 
@@ -57,20 +58,6 @@ static uint64_t rate(const struct progress *p, uint64_t now) {
         return ms > 0 ? p->received * 1000 / ms : 0;
 }
 
-static void json_string(FILE *f, const char *s) {
-        fputc('"', f);
-        for (; *s; s++) {
-                unsigned char c = (unsigned char) *s;
-                if (c == '"' || c == '\\')
-                        fprintf(f, "\\%c", c);
-                else if (c < 0x20)
-                        fprintf(f, "\\u%04x", c);
-                else
-                        fputc(c, f);
-        }
-        fputc('"', f);
-}
-
 static void emit(struct progress *p, uint64_t now, const char *state) {
         char *buf = NULL;
         size_t size = 0;
@@ -117,7 +104,7 @@ static void emit(struct progress *p, uint64_t now, const char *state) {
                 break;
         case PULL_PROGRESS_JSON:
                 fputs("{\"url\":", f);
-                json_string(f, p->url);
+                json_write_cstring(f, p->url);
                 fprintf(f, ",\"state\":\"%s\",\"received\":%" PRIu64 ",\"total\":", state, p->received);
                 if (known)
                         fprintf(f, "%" PRIu64, p->total);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "decode.h"
+#include "fileio.h"
 #include "log.h"
 #include "progress.h"
 #include "pull.h"
@@ -197,19 +198,6 @@ static void on_progress(void *userdata, uint64_t received, uint64_t total) {
         progress_update(x->progress, received, total, __atomic_load_n(&x->written, __ATOMIC_RELAXED));
 }
 
-static int mkdir_parents(const char *path) {
-        _cleanup_free_ char *p = strdup(path);
-        if (!p)
-                return -ENOMEM;
-        for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
-                *s = 0;
-                if (mkdir(p, 0755) < 0 && errno != EEXIST)
-                        return -errno;
-                *s = '/';
-        }
-        return 0;
-}
-
 static int pull_one(const struct pull_options *o, const char *url, const char *target, bool quiet_missing) {
         struct pull x = { .o = o, .url = url, .total = UINT64_MAX };
         struct transfer_options t = {
@@ -234,7 +222,7 @@ static int pull_one(const struct pull_options *o, const char *url, const char *t
                 log_error("%s already exists; remove it or pass --force", target);
                 return -EEXIST;
         }
-        r = mkdir_parents(target);
+        r = mkdir_parents(target, 0755);
         if (r < 0)
                 return log_error_errno(r, "cannot create the directory for %s", target);
 

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "sink.h"
 #include "url.h"
@@ -126,14 +127,10 @@ static int memfd_with(const char *name, const char *data, size_t size) {
         int fd = memfd_create(name, 0);
         if (fd < 0)
                 return -errno;
-        for (size_t done = 0; done < size;) {
-                ssize_t k = write(fd, data + done, size - done);
-                if (k < 0) {
-                        int r = -errno;
-                        close(fd);
-                        return r;
-                }
-                done += (size_t) k;
+        int r = write_full_fd(fd, data, size);
+        if (r < 0) {
+                close(fd);
+                return r;
         }
         return fd;
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cpio.h"
+#include "fileio.h"
 #include "log.h"
 #include "macro.h"
 
@@ -41,21 +42,6 @@ struct sink {
         int err;                /* first negative errno */
 };
 
-static int write_all(int fd, const void *buf, size_t n) {
-        const char *p = buf;
-        while (n > 0) {
-                ssize_t k = write(fd, p, n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                p += k;
-                n -= (size_t) k;
-        }
-        return 0;
-}
-
 static int xz_pump(struct sink *s, lzma_action action) {
         uint8_t out[65536];
         for (;;) {
@@ -64,7 +50,7 @@ static int xz_pump(struct sink *s, lzma_action action) {
                 lzma_ret lr = lzma_code(&s->lz, action);
                 if (lr != LZMA_OK && lr != LZMA_STREAM_END)
                         return lr == LZMA_MEM_ERROR ? -ENOMEM : -EIO;
-                int r = write_all(s->fd, out, sizeof out - s->lz.avail_out);
+                int r = write_full_fd(s->fd, out, sizeof out - s->lz.avail_out);
                 if (r < 0)
                         return r;
                 if (action == LZMA_FINISH ? lr == LZMA_STREAM_END : s->lz.avail_in == 0)
@@ -80,7 +66,7 @@ static la_ssize_t sink_write(struct archive *a, void *userdata, const void *buf,
                 s->lz.avail_in = n;
                 r = xz_pump(s, LZMA_RUN);
         } else
-                r = write_all(s->fd, buf, n);
+                r = write_full_fd(s->fd, buf, n);
         if (r < 0) {
                 s->err = r;
                 archive_set_error(a, -r, "%s", strerror(-r));

@@ -55,12 +55,13 @@ static int read_phdr(const struct elf_view *v, uint64_t off, struct phdr *ret) {
         return 0;
 }
 
-/* Reads dynamic entry i of the segment at dyn_off (dyn_size bytes); -ENOENT past its end. */
+/* Reads dynamic entry i of the segment at dyn_off (dyn_size bytes): 1 for an entry, 0 at the end
+ * of the table (DT_NULL, or the end of the segment). */
 static int read_dyn(const struct elf_view *v, uint64_t dyn_off, uint64_t dyn_size, uint64_t i,
                     int64_t *tag, uint64_t *val) {
         size_t esz = v->cls == ELFCLASS64 ? sizeof(Elf64_Dyn) : sizeof(Elf32_Dyn);
         if (i >= dyn_size / esz)
-                return -ENOENT;
+                return 0;
         uint64_t off = dyn_off + i * esz;
         if (!range_ok(v->size, off, esz))
                 return -EBADMSG;
@@ -75,7 +76,7 @@ static int read_dyn(const struct elf_view *v, uint64_t dyn_off, uint64_t dyn_siz
                 *tag = d.d_tag;
                 *val = d.d_un.d_val;
         }
-        return 0;
+        return *tag != DT_NULL;
 }
 
 /* Copies a NUL-terminated string that must end within [off, off + max). */
@@ -166,14 +167,9 @@ static int parse(const struct elf_view *v, struct elf_deps *d) {
         uint64_t strtab = 0, strsz = 0;
         bool have_strtab = false;
         size_t n_needed = 0;
-        for (uint64_t i = 0;; i++) {
-                int64_t tag;
-                uint64_t val;
-                r = read_dyn(v, dyn.offset, dyn.filesz, i, &tag, &val);
-                if (r == -ENOENT || (r == 0 && tag == DT_NULL))
-                        break;
-                if (r < 0)
-                        return r;
+        int64_t tag;
+        uint64_t val;
+        for (uint64_t i = 0; (r = read_dyn(v, dyn.offset, dyn.filesz, i, &tag, &val)) > 0; i++) {
                 if (tag == DT_STRTAB)
                         strtab = val, have_strtab = true;
                 else if (tag == DT_STRSZ)
@@ -181,6 +177,8 @@ static int parse(const struct elf_view *v, struct elf_deps *d) {
                 else if (tag == DT_NEEDED)
                         n_needed++;
         }
+        if (r < 0)
+                return r;
         if (n_needed > ELF_DEPS_MAX_NEEDED)
                 return -E2BIG;
         if (!have_strtab)
@@ -201,14 +199,7 @@ static int parse(const struct elf_view *v, struct elf_deps *d) {
         d->needed = calloc(n_needed ? n_needed : 1, sizeof(char *));
         if (!d->needed)
                 return -ENOMEM;
-        for (uint64_t i = 0;; i++) {
-                int64_t tag;
-                uint64_t val;
-                r = read_dyn(v, dyn.offset, dyn.filesz, i, &tag, &val);
-                if (r == -ENOENT || (r == 0 && tag == DT_NULL))
-                        break;
-                if (r < 0)
-                        return r;
+        for (uint64_t i = 0; (r = read_dyn(v, dyn.offset, dyn.filesz, i, &tag, &val)) > 0; i++) {
                 if (tag != DT_NEEDED && tag != DT_RPATH && tag != DT_RUNPATH)
                         continue;
                 if (val >= strsz)
@@ -225,7 +216,7 @@ static int parse(const struct elf_view *v, struct elf_deps *d) {
                         *slot = s;
                 }
         }
-        return 0;
+        return r < 0 ? r : 0;
 }
 
 int elf_deps_parse(const void *data, size_t size, struct elf_deps *ret) {

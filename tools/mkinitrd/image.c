@@ -84,6 +84,20 @@ static int symlink_dest(const char *link_path, const char *target, const char *r
         return normalize(joined, ret);
 }
 
+/* The image mirrors the host's symlinks: adds the one at path as it is on the host and returns
+ * where it leads, with rest (the components below it) appended. */
+static int follow_host_symlink(struct image *img, const char *path, const char *rest, char **ret) {
+        char target[PATH_MAX];
+        ssize_t k = readlink(path, target, sizeof target - 1);
+        if (k < 0)
+                return -errno;
+        target[k] = 0;
+        int r = image_add_symlink(img, path, target);
+        if (r < 0)
+                return r;
+        return symlink_dest(path, target, rest, ret);
+}
+
 static int add_entry(struct image *img, struct image_entry *e) {
         for (size_t i = 0; i < img->n; i++) {
                 struct image_entry *x = &img->entries[i];
@@ -154,16 +168,8 @@ static int resolve(struct image *img, const char *path, bool follow_final, int d
 
                 struct stat st;
                 if (lstat(prefix, &st) == 0 && S_ISLNK(st.st_mode)) {
-                        char target[PATH_MAX];
-                        ssize_t k = readlink(prefix, target, sizeof target - 1);
-                        if (k < 0)
-                                return -errno;
-                        target[k] = 0;
-                        r = image_add_symlink(img, prefix, target);
-                        if (r < 0)
-                                return r;
                         _cleanup_free_ char *next = NULL;
-                        r = symlink_dest(prefix, target, rest, &next);
+                        r = follow_host_symlink(img, prefix, rest, &next);
                         if (r < 0)
                                 return r;
                         return resolve(img, next, follow_final, depth + 1, ret);
@@ -260,17 +266,9 @@ int image_add_host_path(struct image *img, const char *host_path, char **ret_rea
                 if (lstat(resolved, &st) < 0)
                         return -errno;
                 if (S_ISLNK(st.st_mode)) {
-                        char target[PATH_MAX];
-                        ssize_t k = readlink(resolved, target, sizeof target - 1);
-                        if (k < 0)
-                                return -errno;
-                        target[k] = 0;
-                        r = image_add_symlink(img, resolved, target);
-                        if (r < 0)
-                                return r;
                         free(p);
                         p = NULL;
-                        r = symlink_dest(resolved, target, "", &p);
+                        r = follow_host_symlink(img, resolved, "", &p);
                         if (r < 0)
                                 return r;
                         continue;

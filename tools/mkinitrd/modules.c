@@ -188,26 +188,11 @@ out:
         return r;
 }
 
-static int mkdir_parents(const char *path) {
-        _cleanup_free_ char *p = strdup(path);
-        if (!p)
-                return -ENOMEM;
-        for (char *s = p + 1; *s; s++) {
-                if (*s != '/')
-                        continue;
-                *s = 0;
-                if (mkdir(p, 0755) < 0 && errno != EEXIST)
-                        return -errno;
-                *s = '/';
-        }
-        return 0;
-}
-
 static int copy_file(const char *src, const char *dst) {
         _cleanup_close_ int in = open(src, O_RDONLY | O_CLOEXEC);
         if (in < 0)
                 return -errno;
-        int r = mkdir_parents(dst);
+        int r = mkdir_parents(dst, 0755);
         if (r < 0)
                 return r;
         _cleanup_close_ int out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -222,14 +207,9 @@ static int copy_file(const char *src, const char *dst) {
                         return -errno;
                 if (k == 0)
                         return 0;
-                for (ssize_t o = 0; o < k;) {
-                        ssize_t w = write(out, buf + o, (size_t) (k - o));
-                        if (w < 0 && errno == EINTR)
-                                continue;
-                        if (w < 0)
-                                return -errno;
-                        o += w;
-                }
+                r = write_full_fd(out, buf, (size_t) k);
+                if (r < 0)
+                        return r;
         }
 }
 
@@ -341,7 +321,7 @@ int modules_install(struct image *img, const char *moddir, const char *kver, con
             asprintf(&dest, "/lib/modules/%s", kver) < 0)
                 return log_error_errno(-ENOMEM, "out of memory");
         /* An empty depmod configuration: the host's depmod.d must not change the indexes. */
-        r = mkdir_parents(order);
+        r = mkdir_p(root, 0755);
         if (r < 0 || (mkdir(config, 0755) < 0 && errno != EEXIST))
                 return log_error_errno(r < 0 ? r : -errno, "cannot create the staging directory %s", root);
 
