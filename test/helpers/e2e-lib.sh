@@ -178,7 +178,8 @@ e2e_sha256sums() {
 
 # e2e_vm [pullboot-vm options...]: boots with the console and server log in $LOG; sets VM_RC.
 # On an overloaded host the firmware's own HTTP download of the UKI can time out; that happens
-# before any of our code runs, so such a run ends at once and is retried once.
+# before any of our code runs, so such a run ends at once and is retried once (not when the
+# firmware says the file is missing or refused by Secure Boot: that is an answer, not bad luck).
 e2e_vm() {
         local attempt fw_fail=()
         # Only an HTTP boot has one entry that must load; a disk boot may try others first.
@@ -192,7 +193,8 @@ e2e_vm() {
                 VM_SECONDS=$((SECONDS - VM_T0))
                 echo "pullboot-vm exited with $VM_RC after $VM_SECONDS s"
                 if [ "$attempt" = 1 ] && [ "$VM_RC" = 1 ] && [ ${#fw_fail[@]} -gt 0 ] &&
-                   grep -q 'BdsDxe: failed to load Boot' "$LOG"; then
+                   grep -q 'BdsDxe: failed to load Boot' "$LOG" &&
+                   ! grep -Eq 'BdsDxe: failed to load Boot.*: (Not Found|Access Denied|Security Violation)' "$LOG"; then
                         echo "note: the firmware failed to load the boot entry ($(grep -o 'BdsDxe: failed to load Boot.*' "$LOG" |
                                 sed -n 1p | tr -d '\r')); retrying once"
                         mv "$LOG" "$LOG.attempt1"
