@@ -33,6 +33,7 @@
 #include "plan.h"
 #include "root.h"
 #include "switch-root.h"
+#include "verb-args.h"
 #include "verbs.h"
 
 #define SYSROOT "/sysroot"
@@ -473,13 +474,11 @@ static int parse_args(int argc, char **argv, struct init_args *a) {
                         a->prefix = optarg;
                         break;
                 default:
-                        log_error("run 'pullboot init --help' for the options");
+                        verb_usage_hint("init");
                         return -EINVAL;
                 }
-        if (optind != argc) {
-                log_error("unexpected argument '%s'; run 'pullboot init --help'", argv[optind]);
+        if (verb_no_arguments("init", argc, argv, optind) != PB_EXIT_OK)
                 return -EINVAL;
-        }
         if (!a->dry_run) {
                 log_error("outside PID 1, 'pullboot init' only runs with --dry-run");
                 return -EINVAL;

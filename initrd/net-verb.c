@@ -86,13 +86,11 @@ int verb_net(int argc, char **argv) {
                         o.ipconfig = optarg;
                         break;
                 default:
-                        log_error("run 'pullboot net --help' for the options");
-                        return PB_EXIT_USAGE;
+                        return verb_usage_hint("net");
                 }
-        if (optind != argc) {
-                log_error("unexpected argument '%s'; run 'pullboot net --help'", argv[optind]);
-                return PB_EXIT_USAGE;
-        }
+        r = verb_no_arguments("net", argc, argv, optind);
+        if (r != PB_EXIT_OK)
+                return r;
 
         r = verb_read_cmdline(arg_cmdline, &cmdline);
         if (r != PB_EXIT_OK)

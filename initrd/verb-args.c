@@ -43,3 +43,15 @@ int verb_parse_timeout_ms(const char *arg, unsigned *ret) {
         *ret = (unsigned) v;
         return 0;
 }
+
+int verb_usage_hint(const char *verb) {
+        log_error("run 'pullboot %s --help' for the options", verb);
+        return PB_EXIT_USAGE;
+}
+
+int verb_no_arguments(const char *verb, int argc, char **argv, int optind_) {
+        if (optind_ >= argc)
+                return PB_EXIT_OK;
+        log_error("unexpected argument '%s'; run 'pullboot %s --help'", argv[optind_], verb);
+        return PB_EXIT_USAGE;
+}

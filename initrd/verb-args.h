@@ -11,3 +11,11 @@ int verb_read_cmdline(const char *arg, char **ret);
 
 /* --timeout MS: decimal milliseconds, 1..3600000 (an hour). Logs and returns -EINVAL otherwise. */
 int verb_parse_timeout_ms(const char *arg, unsigned *ret);
+
+/* getopt reported an unknown option or a missing value (it printed which): the one-line hint every
+ * verb adds. Returns PB_EXIT_USAGE. */
+int verb_usage_hint(const char *verb);
+
+/* For verbs that take no positional arguments: logs the first one left after getopt (optind) and
+ * returns PB_EXIT_USAGE; PB_EXIT_OK when there is none. */
+int verb_no_arguments(const char *verb, int argc, char **argv, int optind_);

@@ -67,8 +67,7 @@ int verb_attach(int argc, char **argv) {
                                 return PB_EXIT_USAGE;
                         break;
                 default:
-                        log_error("run 'pullboot attach --help' for the options");
-                        return PB_EXIT_USAGE;
+                        return verb_usage_hint("attach");
                 }
 
         if (optind + 1 != argc) {

@@ -90,13 +90,11 @@ int verb_mount_root(int argc, char **argv) {
                         opts.dry_run = true;
                         break;
                 default:
-                        log_error("run 'pullboot mount-root --help' for the options");
-                        return PB_EXIT_USAGE;
+                        return verb_usage_hint("mount-root");
                 }
-        if (optind != argc) {
-                log_error("unexpected argument '%s'; run 'pullboot mount-root --help'", argv[optind]);
-                return PB_EXIT_USAGE;
-        }
+        r = verb_no_arguments("mount-root", argc, argv, optind);
+        if (r != PB_EXIT_OK)
+                return r;
 
         r = verb_read_cmdline(cmdline_arg, &cmdline);
         if (r != PB_EXIT_OK)

@@ -127,13 +127,11 @@ int verb_plan(int argc, char **argv) {
                         mode = PLAN_MODE_HOST;
                         break;
                 default:
-                        log_error("run 'pullboot plan --help' for the options");
-                        return PB_EXIT_USAGE;
+                        return verb_usage_hint("plan");
                 }
-        if (optind < argc) {
-                log_error("unexpected argument '%s'; run 'pullboot plan --help'", argv[optind]);
-                return PB_EXIT_USAGE;
-        }
+        r = verb_no_arguments("plan", argc, argv, optind);
+        if (r != PB_EXIT_OK)
+                return r;
 
         r = verb_read_cmdline(arg_cmdline, &cmdline);
         if (r != PB_EXIT_OK)
