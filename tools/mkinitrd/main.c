@@ -17,6 +17,7 @@
 #include "log.h"
 #include "macro.h"
 #include "modules.h"
+#include "strip.h"
 
 #define DEFAULT_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 #define DEFAULT_BUSYBOX "/bin/busybox"
@@ -37,6 +38,7 @@ struct options {
         char *modules[MAX_LIST];
         size_t n_modules;
         bool shell;
+        bool no_strip;
         bool quiet;
         enum initrd_compression compression;
         int level;              /* -1: the compression's default */
@@ -75,6 +77,7 @@ static void help(void) {
 enum {
         ARG_VERSION = 0x100,
         ARG_MODULES_DIR,
+        ARG_NO_STRIP,
         ARG_SHELL,
         ARG_BUSYBOX,
         ARG_PULLBOOT,
@@ -86,6 +89,7 @@ static int parse_argv(int argc, char **argv, struct options *o) {
         static const struct option longopts[] = {
                 { "kernel-version", required_argument, NULL, 'k' },
                 { "modules-dir", required_argument, NULL, ARG_MODULES_DIR },
+                { "no-strip", no_argument, NULL, ARG_NO_STRIP },
                 { "module", required_argument, NULL, 'm' },
                 { "add", required_argument, NULL, 'a' },
                 { "shell", no_argument, NULL, ARG_SHELL },
@@ -129,6 +133,9 @@ static int parse_argv(int argc, char **argv, struct options *o) {
                 case ARG_BUSYBOX:
                         o->busybox = optarg;
                         o->shell = true;
+                        break;
+                case ARG_NO_STRIP:
+                        o->no_strip = true;
                         break;
                 case ARG_PULLBOOT:
                         o->pullboot = optarg;
@@ -429,6 +436,8 @@ static int build(const struct options *o) {
         }
         have_staging = true;
         r = modules_install(&img, moddir, o->kver, &mods, staging);
+        if (r >= 0 && !o->no_strip)
+                r = strip_image(&img, staging);
         if (r < 0) {
                 r = PB_EXIT_FAILURE;
                 goto out;
@@ -442,7 +451,7 @@ static int build(const struct options *o) {
         }
         if (!o->quiet)
                 printf("%s: %" PRIu64 " entries, %zu kernel modules (%zu built in), %.1f MiB cpio, "
-                       "%.1f MiB %s (%" PRIu64 " bytes)\n",
+                       "%.2f MiB %s (%" PRIu64 " bytes)\n",
                        o->output, stats.entries, mods.n, mods.n_builtin, stats.cpio_bytes / 1048576.0,
                        stats.output_bytes / 1048576.0, initrd_compression_to_string(o->compression),
                        stats.output_bytes);

@@ -3,30 +3,27 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libkmod.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fileio.h"
 #include "log.h"
 #include "macro.h"
 #include "modules.h"
-
-extern char **environ;
+#include "spawn-wait.h"
 
 const char *const modules_default[] = {
-        /* attaching images and the root file systems pullboot mounts */
-        "loop", "ext4", "erofs", "squashfs", "overlay", "vfat", "nls_cp437", "nls_ascii", "nls_utf8",
-        "crc32c",
+        /* attaching images and the root file systems pullboot mounts (no vfat: nothing here mounts
+         * an ESP, and no image has a FAT root; -m vfat adds it) */
+        "loop", "ext4", "erofs", "squashfs", "crc32c",
         /* disks (root= on a local disk when there is nothing to pull) and NICs of virtual
          * machines and common hardware */
         "virtio_pci", "virtio_blk", "virtio_scsi", "sd_mod", "ahci", "nvme", "virtio_net", "e1000", "e1000e",
-        /* the origin variables; DHCP's raw sockets */
-        "efivarfs", "af_packet",
+        /* the origin variables; DHCP's raw sockets; credentials QEMU passes with -fw_cfg */
+        "efivarfs", "af_packet", "qemu_fw_cfg",
         NULL,
 };
 
@@ -260,20 +257,13 @@ static const char *find_depmod(void) {
 }
 
 static int run_depmod(const char *staging, const char *config, const char *kver) {
-        const char *depmod = find_depmod();
-        char *argv[] = { (char *) depmod, (char *) "-b", (char *) staging, (char *) "-C", (char *) config,
+        char *argv[] = { (char *) find_depmod(), (char *) "-b", (char *) staging, (char *) "-C", (char *) config,
                          (char *) kver, NULL };
-        pid_t pid;
-        int r = posix_spawnp(&pid, depmod, NULL, NULL, argv, environ);
-        if (r != 0)
-                return log_error_errno(-r, "cannot run depmod; install Debian's kmod package");
-        int status;
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        return log_error_errno(-errno, "cannot wait for depmod");
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-                log_error("depmod -b %s %s failed (status %d); see its messages above", staging, kver,
-                          WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+        int r = spawn_wait(argv);
+        if (r < 0)
+                return log_error_errno(r, "cannot run depmod; install Debian's kmod package");
+        if (r > 0) {
+                log_error("depmod -b %s %s failed (status %d); see its messages above", staging, kver, r);
                 return -EIO;
         }
         return 0;
