@@ -30,6 +30,7 @@
 #include "modules.h"
 #include "mounts.h"
 #include "net.h"
+#include "plan-inputs.h"
 #include "plan.h"
 #include "root.h"
 #include "switch-root.h"
@@ -39,7 +40,6 @@
 #define SYSROOT "/sysroot"
 /* How long a local root disk may take to show up, as root_mount() waits by default. */
 #define ROOT_WAIT_MS 10000
-#define CREDENTIAL_MAX (1024 * 1024)
 /* run_pulls() after a success action that did not end the boot (only without PID 1). */
 #define STOPPED_BY_SUCCESS_ACTION 100
 
@@ -106,9 +106,9 @@ static void open_console(void) {
                 close(fd);
 }
 
-static const char *const fs_modules[] = { "ext4", "erofs", "squashfs", "btrfs", "xfs", "vfat" };
+static const char *const fs_modules[] = { "ext4", "erofs", "squashfs", "btrfs", "xfs" };
 static const char *const base_modules[] = {
-        "loop", "virtio_pci", "virtio_blk", "virtio_scsi", "virtio_net", "e1000", "e1000e", "af_packet", "nls_utf8",
+        "loop", "virtio_pci", "virtio_blk", "virtio_scsi", "virtio_net", "e1000", "e1000e", "af_packet",
 };
 
 static int load_modules(struct init_state *s) {
@@ -150,37 +150,23 @@ static int read_cmdline(struct init_state *s) {
 }
 
 static int build_plan(struct init_state *s) {
-        _cleanup_free_ char *origin = NULL, *credential = NULL;
-        const char *origin_source = NULL;
+        _cleanup_(plan_inputs_done) struct plan_inputs in = {};
         int r;
 
-        if (s->args.origin) {
-                if (s->args.origin[0]) {
-                        origin = strdup(s->args.origin);
-                        if (!origin)
-                                return -ENOMEM;
-                        origin_source = "--origin";
-                }
-        } else {
-                r = efivars_read_origin(&origin, &origin_source);
-                if (r < 0 && r != -ENOENT)
-                        log_warning_errno(r, "cannot read the boot origin from EFI variables, assuming none");
-        }
-        if (origin)
-                log_info("boot origin %s (from %s)", origin, origin_source);
+        r = plan_inputs_read(s->cmdline, s->args.origin, s->args.credential, "/sys", &in);
+        if (r < 0)
+                return r;
+        if (in.origin)
+                log_info("boot origin %s (from %s)", in.origin, in.origin_source);
         else
                 log_info("no boot origin: not an HTTP boot through the pullboot stub");
+        if (in.credential)
+                log_info("import.pull credential from %s", in.credential_source);
 
-        if (s->args.credential) {
-                r = read_full_file(s->args.credential, CREDENTIAL_MAX, &credential, NULL);
-                if (r < 0)
-                        return log_error_errno(r, "cannot read credential file %s", s->args.credential);
-        }
-
-        r = plan_build(s->cmdline, origin, credential, PLAN_MODE_INITRD, &s->plan);
+        r = plan_build(s->cmdline, in.origin, in.credential, PLAN_MODE_INITRD, &s->plan);
         if (r < 0)
                 return log_error_errno(r, "cannot build the plan");
-        s->plan->origin_source = origin_source;
+        s->plan->origin_source = in.origin_source;
         return 0;
 }
 
@@ -412,7 +398,8 @@ static void help(void) {
                "     --cmdline STRING|@FILE\n"
                "                         kernel command line (default /proc/cmdline)\n"
                "     --origin URL        boot origin URL; \"\" for none (default: StubDeviceURL)\n"
-               "     --credential FILE   import.pull credential\n"
+               "     --credential FILE   import.pull credential (default: as systemd imports it:\n"
+               "                         QEMU fw_cfg, SMBIOS type 11, systemd.set_credential=)\n"
                "     --netinfo FILE      the firmware's network record (default: PullbootNetInfo)\n"
                "     --resolv-conf PATH  where to write resolv.conf (default /etc/resolv.conf)\n"
                "     --dry-run           no mounts, modules, loop devices or switch_root: pull and\n"

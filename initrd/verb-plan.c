@@ -1,21 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* `pullboot plan`: gather the inputs the initrd would use, build the plan and print it. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
-#include "efivars.h"
 #include "escape.h"
-#include "fileio.h"
 #include "log.h"
+#include "plan-inputs.h"
 #include "plan.h"
 #include "verb-args.h"
 #include "verbs.h"
-
-/* Credentials are small text files. */
-#define CREDENTIAL_MAX (1024 * 1024)
 
 static void help(void) {
         printf("Usage: pullboot plan [OPTIONS...]\n"
@@ -30,8 +27,8 @@ static void help(void) {
                "                         (default: /proc/cmdline)\n"
                "     --origin URL        boot origin URL; \"\" for none (default: the StubDeviceURL\n"
                "                         EFI variable, else LoaderDeviceURL)\n"
-               "     --credential FILE   import.pull credential (default:\n"
-               "                         $CREDENTIALS_DIRECTORY/import.pull if it exists)\n"
+               "     --credential FILE   import.pull credential (default: $CREDENTIALS_DIRECTORY,\n"
+               "                         else QEMU fw_cfg, SMBIOS type 11, systemd.set_credential=)\n"
                "     --json              print JSON (format documented in pullboot(8))\n"
                "     --initrd            plan as in the initrd: rd.systemd.pull=, images below /run\n"
                "                         (default)\n"
@@ -39,24 +36,6 @@ static void help(void) {
                "\n"
                "Exit status: 0 valid plan, 1 failure, 2 invalid usage or an invalid pull\n"
                "expression, root= or action (the message names it).\n");
-}
-
-static int read_default_credential(char **ret) {
-        const char *dir = getenv("CREDENTIALS_DIRECTORY");
-        _cleanup_free_ char *path = NULL;
-        int r;
-
-        *ret = NULL;
-        if (!dir || !*dir)
-                return 0;
-        if (asprintf(&path, "%s/import.pull", dir) < 0)
-                return log_error_errno(-ENOMEM, "cannot build the credential path");
-        r = read_full_file(path, CREDENTIAL_MAX, ret, NULL);
-        if (r == -ENOENT)
-                return 0;
-        if (r < 0)
-                return log_error_errno(r, "cannot read credential %s", path);
-        return 0;
 }
 
 static void log_problems(const struct plan *plan) {
@@ -92,8 +71,9 @@ int verb_plan(int argc, char **argv) {
                 { "host", no_argument, NULL, ARG_HOST },
                 {}
         };
-        const char *arg_cmdline = NULL, *arg_origin = NULL, *arg_credential = NULL, *origin_source = NULL;
-        _cleanup_free_ char *cmdline = NULL, *origin = NULL, *credential = NULL;
+        const char *arg_cmdline = NULL, *arg_origin = NULL, *arg_credential = NULL;
+        _cleanup_free_ char *cmdline = NULL;
+        _cleanup_(plan_inputs_done) struct plan_inputs in = {};
         _cleanup_plan_ struct plan *plan = NULL;
         enum plan_mode mode = PLAN_MODE_INITRD;
         bool json = false;
@@ -137,36 +117,16 @@ int verb_plan(int argc, char **argv) {
         if (r != PB_EXIT_OK)
                 return r;
 
-        if (arg_origin) {
-                if (*arg_origin) {
-                        origin = strdup(arg_origin);
-                        if (!origin) {
-                                log_error("out of memory");
-                                return PB_EXIT_FAILURE;
-                        }
-                        origin_source = "--origin";
-                }
-        } else {
-                r = efivars_read_origin(&origin, &origin_source);
-                if (r < 0 && r != -ENOENT)
-                        log_warning_errno(r, "cannot read the boot origin from EFI variables, assuming none");
-        }
+        r = plan_inputs_read(cmdline, arg_origin, arg_credential, "/sys", &in);
+        if (r < 0)
+                return r == -EINVAL ? PB_EXIT_USAGE : PB_EXIT_FAILURE;
 
-        if (arg_credential) {
-                r = read_full_file(arg_credential, CREDENTIAL_MAX, &credential, NULL);
-                if (r < 0) {
-                        log_error_errno(r, "cannot read credential file %s", arg_credential);
-                        return PB_EXIT_USAGE;
-                }
-        } else if (read_default_credential(&credential) < 0)
-                return PB_EXIT_FAILURE;
-
-        r = plan_build(cmdline, origin, credential, mode, &plan);
+        r = plan_build(cmdline, in.origin, in.credential, mode, &plan);
         if (r < 0) {
                 log_error_errno(r, "cannot build the plan");
                 return PB_EXIT_FAILURE;
         }
-        plan->origin_source = origin_source;
+        plan->origin_source = in.origin_source;
 
         r = json ? plan_print_json(plan, stdout) : plan_print_text(plan, stdout);
         if (r < 0) {
