@@ -81,6 +81,12 @@ int bootcfg_uri_device_path(const char *uri, uint8_t **ret, size_t *ret_size, co
  */
 int bootcfg_add(struct bootcfg *c, const char *title, const uint8_t *dp, size_t dp_size, uint16_t *ret_num,
                 bool *ret_reused);
+/* An entry with a byte-identical device path (FilePathList), or NULL. */
+struct bootcfg_entry *bootcfg_find_path(const struct bootcfg *c, const uint8_t *dp, size_t dp_size);
+/* Sets entry num (num >= 0: it must exist, else -ENOENT) or a new entry (num < 0: lowest free
+ * number, as bootcfg_add) to an active load option with optional data. Unchanged bytes stay clean. */
+int bootcfg_put(struct bootcfg *c, int num, const char *title, const uint8_t *dp, size_t dp_size,
+                const uint8_t *optional, size_t optional_size, uint16_t *ret_num);
 /* Moves num to pos in BootOrder (pos >= length or SIZE_MAX: last). -ENOMEM, else 0. */
 int bootcfg_order_insert(struct bootcfg *c, uint16_t num, size_t pos);
 void bootcfg_set_boot_next(struct bootcfg *c, uint16_t num);

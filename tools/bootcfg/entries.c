@@ -195,15 +195,17 @@ static bool entry_has_path(const struct bootcfg_entry *e, const uint8_t *dp, siz
         return o.file_path_size == dp_size && memcmp(o.file_path, dp, dp_size) == 0;
 }
 
-static int build_option(const char *title, const uint8_t *dp, size_t dp_size, uint8_t **ret, size_t *ret_size) {
-        size_t cap = 6 + 2 * (strlen(title) + 1) + dp_size + 16;
+static int build_option(const char *title, const uint8_t *dp, size_t dp_size, const uint8_t *optional,
+                        size_t optional_size, uint8_t **ret, size_t *ret_size) {
+        size_t cap = 6 + 2 * (strlen(title) + 1) + dp_size + optional_size + 16;
         _cleanup_free_ uint8_t *buf = malloc(cap);
         int r;
 
         if (!buf)
                 return -ENOMEM;
         struct pb_writer w = pb_writer_make(buf, cap);
-        r = pb_loadopt_build(&w, PB_LOAD_OPTION_ACTIVE, pb_span_from_str(title), dp, dp_size, NULL, 0);
+        r = pb_loadopt_build(&w, PB_LOAD_OPTION_ACTIVE, pb_span_from_str(title), dp, dp_size, optional,
+                             optional_size);
         if (r < 0)
                 return r;
         *ret_size = w.len;
@@ -211,24 +213,20 @@ static int build_option(const char *title, const uint8_t *dp, size_t dp_size, ui
         return 0;
 }
 
-int bootcfg_add(struct bootcfg *c, const char *title, const uint8_t *dp, size_t dp_size, uint16_t *ret_num,
-                bool *ret_reused) {
+int bootcfg_put(struct bootcfg *c, int num, const char *title, const uint8_t *dp, size_t dp_size,
+                const uint8_t *optional, size_t optional_size, uint16_t *ret_num) {
         _cleanup_free_ uint8_t *opt = NULL;
         size_t opt_size;
-        struct bootcfg_entry *e = NULL;
         int r;
 
-        r = build_option(title, dp, dp_size, &opt, &opt_size);
+        r = build_option(title, dp, dp_size, optional, optional_size, &opt, &opt_size);
         if (r < 0)
                 return r;
 
-        for (size_t i = 0; i < c->n_entries; i++)
-                if (entry_has_path(&c->entries[i], dp, dp_size)) {
-                        e = &c->entries[i];
-                        break;
-                }
-        *ret_reused = e != NULL;
-        if (e) {
+        if (num >= 0) {
+                struct bootcfg_entry *e = bootcfg_find(c, (uint16_t) num);
+                if (!e)
+                        return -ENOENT;
                 if (e->size != opt_size || memcmp(e->data, opt, opt_size) != 0 || e->attr != PB_VAR_ATTR_NV) {
                         free(e->data);
                         e->data = TAKE_PTR(opt);
@@ -240,31 +238,46 @@ int bootcfg_add(struct bootcfg *c, const char *title, const uint8_t *dp, size_t 
                 return 0;
         }
 
-        uint32_t num;
-        for (num = 0; num <= 0xffff; num++)
-                if (!number_in_use(c, (uint16_t) num))
+        uint32_t n;
+        for (n = 0; n <= 0xffff; n++)
+                if (!number_in_use(c, (uint16_t) n))
                         break;
-        if (num > 0xffff)
+        if (n > 0xffff)
                 return -ENOSPC;
 
-        struct bootcfg_entry *n = realloc(c->entries, (c->n_entries + 1) * sizeof *n);
-        if (!n)
+        struct bootcfg_entry *l = realloc(c->entries, (c->n_entries + 1) * sizeof *l);
+        if (!l)
                 return -ENOMEM;
-        c->entries = n;
+        c->entries = l;
         size_t at = 0;
-        while (at < c->n_entries && c->entries[at].num < num)
+        while (at < c->n_entries && c->entries[at].num < n)
                 at++;
-        memmove(&c->entries[at + 1], &c->entries[at], (c->n_entries - at) * sizeof *n);
+        memmove(&c->entries[at + 1], &c->entries[at], (c->n_entries - at) * sizeof *l);
         c->entries[at] = (struct bootcfg_entry) {
-                .num = (uint16_t) num,
+                .num = (uint16_t) n,
                 .attr = PB_VAR_ATTR_NV,
                 .data = TAKE_PTR(opt),
                 .size = opt_size,
                 .dirty = true,
         };
         c->n_entries++;
-        *ret_num = (uint16_t) num;
+        *ret_num = (uint16_t) n;
         return 0;
+}
+
+struct bootcfg_entry *bootcfg_find_path(const struct bootcfg *c, const uint8_t *dp, size_t dp_size) {
+        for (size_t i = 0; i < c->n_entries; i++)
+                if (entry_has_path(&c->entries[i], dp, dp_size))
+                        return &c->entries[i];
+        return NULL;
+}
+
+int bootcfg_add(struct bootcfg *c, const char *title, const uint8_t *dp, size_t dp_size, uint16_t *ret_num,
+                bool *ret_reused) {
+        struct bootcfg_entry *e = bootcfg_find_path(c, dp, dp_size);
+
+        *ret_reused = e != NULL;
+        return bootcfg_put(c, e ? e->num : -1, title, dp, dp_size, NULL, 0, ret_num);
 }
 
 static void order_drop(struct bootcfg *c, uint16_t num) {

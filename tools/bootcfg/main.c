@@ -13,6 +13,7 @@
 #include "macro.h"
 #include "show.h"
 #include "tls-ca.h"
+#include "uki.h"
 #include "url.h"
 
 enum action {
@@ -21,6 +22,10 @@ enum action {
         ACTION_SET_BOOT_URI,
         ACTION_REMOVE,
         ACTION_ENROLL_TLS_CA,
+        ACTION_ADD_UKI,
+        ACTION_UPDATE_UKI,
+        ACTION_REMOVE_UKI,
+        ACTION_BOOT_OK,
 };
 
 struct args {
@@ -29,6 +34,7 @@ struct args {
         const char *title;
         const char *vars;
         const char *pem;
+        const char *uki, *shim, *cmdline;
         uint16_t remove;
         bool has_order;
         size_t order_pos;
@@ -47,9 +53,17 @@ static void help(void) {
                "     --set-boot-uri URI     add (or reuse) an entry for URI and boot it once (BootNext)\n"
                "     --remove-entry NNNN    remove Boot#### (hex), clean BootOrder and BootNext\n"
                "     --enroll-tls-ca PEM    set TlsCaCertificate from PEM certificates (--vars only)\n"
+               "     --add-uki FILE         add (or reuse) an entry for FILE, a UKI on a mounted ESP;\n"
+               "                            needs --title\n"
+               "     --update-uki FILE      apply --once/--boot-order to the entry for FILE\n"
+               "     --remove-uki FILE      remove the entry for FILE, clean BootOrder and BootNext\n"
+               "     --boot-ok, --boot-successful\n"
+               "                            put BootCurrent into BootOrder (first) if it is missing\n"
                "\n"
                "Options:\n"
                "     --title TITLE          entry title\n"
+               "     --cmdline CMDLINE      --add-uki: kernel command line as the entry's load options\n"
+               "     --shim SHIM            --add-uki: start FILE through SHIM (same file system)\n"
                "     --boot-order POS|last  put the entry at POS in BootOrder (0 = first)\n"
                "     --once, --boot-next    set BootNext to the entry\n"
                "     --force                allow removing the entry that is BootCurrent\n"
@@ -94,6 +108,7 @@ static int parse_args(int argc, char **argv, struct args *a) {
         enum {
                 ARG_VERSION = 0x100, ARG_SHOW, ARG_ADD_URI, ARG_SET_BOOT_URI, ARG_REMOVE, ARG_TLS,
                 ARG_TITLE, ARG_ORDER, ARG_ONCE, ARG_FORCE, ARG_VARS, ARG_DRY_RUN, ARG_JSON,
+                ARG_ADD_UKI, ARG_UPDATE_UKI, ARG_REMOVE_UKI, ARG_BOOT_OK, ARG_CMDLINE, ARG_SHIM,
         };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -104,6 +119,13 @@ static int parse_args(int argc, char **argv, struct args *a) {
                 { "set-boot-uri", required_argument, NULL, ARG_SET_BOOT_URI },
                 { "remove-entry", required_argument, NULL, ARG_REMOVE },
                 { "enroll-tls-ca", required_argument, NULL, ARG_TLS },
+                { "add-uki", required_argument, NULL, ARG_ADD_UKI },
+                { "update-uki", required_argument, NULL, ARG_UPDATE_UKI },
+                { "remove-uki", required_argument, NULL, ARG_REMOVE_UKI },
+                { "boot-ok", no_argument, NULL, ARG_BOOT_OK },
+                { "boot-successful", no_argument, NULL, ARG_BOOT_OK },
+                { "cmdline", required_argument, NULL, ARG_CMDLINE },
+                { "shim", required_argument, NULL, ARG_SHIM },
                 { "title", required_argument, NULL, ARG_TITLE },
                 { "boot-order", required_argument, NULL, ARG_ORDER },
                 { "once", no_argument, NULL, ARG_ONCE },
@@ -151,6 +173,27 @@ static int parse_args(int argc, char **argv, struct args *a) {
                                 return r;
                         a->pem = optarg;
                         break;
+                case ARG_ADD_UKI:
+                case ARG_UPDATE_UKI:
+                case ARG_REMOVE_UKI:
+                        r = set_action(a, c == ARG_ADD_UKI ? ACTION_ADD_UKI :
+                                       c == ARG_UPDATE_UKI ? ACTION_UPDATE_UKI : ACTION_REMOVE_UKI,
+                                       argv[optind - 1]);
+                        if (r < 0)
+                                return r;
+                        a->uki = optarg;
+                        break;
+                case ARG_BOOT_OK:
+                        r = set_action(a, ACTION_BOOT_OK, argv[optind - 1]);
+                        if (r < 0)
+                                return r;
+                        break;
+                case ARG_CMDLINE:
+                        a->cmdline = optarg;
+                        break;
+                case ARG_SHIM:
+                        a->shim = optarg;
+                        break;
                 case ARG_TITLE:
                         a->title = optarg;
                         break;
@@ -194,31 +237,43 @@ static int parse_args(int argc, char **argv, struct args *a) {
                 log_error("unexpected argument '%s'", argv[optind]);
                 return -EINVAL;
         }
-        if (a->action == ACTION_ADD_URI && !a->title) {
-                log_error("--add-uri needs --title TITLE");
+        if ((a->action == ACTION_ADD_URI || a->action == ACTION_ADD_UKI) && !a->title) {
+                log_error("%s needs --title TITLE", a->action == ACTION_ADD_URI ? "--add-uri" : "--add-uki");
                 return -EINVAL;
         }
         if (a->title && !*a->title) {
                 log_error("--title must not be empty; firmware menus show it");
                 return -EINVAL;
         }
-        if ((a->has_order || a->once) && a->action != ACTION_ADD_URI && a->action != ACTION_SET_BOOT_URI) {
-                log_error("--boot-order and --once go with --add-uri or --set-boot-uri");
+        if ((a->has_order || a->once) && a->action != ACTION_ADD_URI && a->action != ACTION_SET_BOOT_URI &&
+            a->action != ACTION_ADD_UKI && a->action != ACTION_UPDATE_UKI) {
+                log_error("--boot-order and --once go with --add-uri, --set-boot-uri, --add-uki or --update-uki");
                 return -EINVAL;
         }
-        if (a->title && a->action != ACTION_ADD_URI && a->action != ACTION_SET_BOOT_URI) {
-                log_error("--title goes with --add-uri or --set-boot-uri");
+        if (a->title && a->action != ACTION_ADD_URI && a->action != ACTION_SET_BOOT_URI &&
+            a->action != ACTION_ADD_UKI) {
+                log_error("--title goes with --add-uri, --set-boot-uri or --add-uki");
                 return -EINVAL;
         }
-        if (a->force && a->action != ACTION_REMOVE) {
-                log_error("--force goes with --remove-entry");
+        if ((a->cmdline || a->shim) && a->action != ACTION_ADD_UKI) {
+                log_error("--cmdline and --shim go with --add-uki");
+                return -EINVAL;
+        }
+        if (a->force && a->action != ACTION_REMOVE && a->action != ACTION_REMOVE_UKI) {
+                log_error("--force goes with --remove-entry or --remove-uki");
+                return -EINVAL;
+        }
+        if (a->action == ACTION_BOOT_OK && a->vars) {
+                log_error("--boot-ok needs BootCurrent, which only the running system has (a VARS file has "
+                          "none); run it on the booted system without --vars");
                 return -EINVAL;
         }
         return 1;
 }
 
-/* -ENOENT and -EBUSY mean "no such entry" and "entry in use" only for --remove-entry; from any
- * other step (a file that cannot be opened, a busy variable) they are plain failures. */
+/* -ENOENT and -EBUSY mean "no such entry" and "entry in use" only for --remove-entry and the UKI
+ * actions (whose file errors are -EINVAL or -EIO by then); from any other step (a file that
+ * cannot be opened, a busy variable) they are plain failures. */
 static int exit_status(int r, enum action action) {
         switch (r) {
         case 0:
@@ -227,9 +282,11 @@ static int exit_status(int r, enum action action) {
         case -EBADMSG:
                 return PB_EXIT_USAGE;
         case -ENOENT:
-                return action == ACTION_REMOVE ? BOOTCFG_EXIT_NO_ENTRY : PB_EXIT_FAILURE;
+                return action == ACTION_REMOVE || action == ACTION_UPDATE_UKI ? BOOTCFG_EXIT_NO_ENTRY :
+                        PB_EXIT_FAILURE;
         case -EBUSY:
-                return action == ACTION_REMOVE ? BOOTCFG_EXIT_IN_USE : PB_EXIT_FAILURE;
+                return action == ACTION_REMOVE || action == ACTION_REMOVE_UKI ? BOOTCFG_EXIT_IN_USE :
+                        PB_EXIT_FAILURE;
         case -ENOSPC:
                 return BOOTCFG_EXIT_NO_SPACE;
         default:
@@ -317,10 +374,35 @@ static int do_tls(struct bootcfg_backend *b, const struct args *a) {
         return 0;
 }
 
+/* SecureBoot as the backend has it; a VARS file normally has none (the firmware sets it at boot). */
+static bool secure_boot_on(struct bootcfg_backend *b) {
+        static const pb_guid g = PB_GLOBAL_GUID_INIT;
+        _cleanup_free_ uint8_t *data = NULL;
+        uint32_t attr;
+        size_t size;
+
+        return b->get(b, "SecureBoot", &g, &attr, &data, &size) >= 0 && size == 1 && data[0] == 1;
+}
+
 static int run(const struct args *a) {
         struct bootcfg_backend *b = NULL;
         struct bootcfg c = {};
+        _cleanup_(uki_request_done) struct uki_request q = {
+                .cmdline = a->cmdline,
+                .title = a->title,
+                .has_order = a->has_order,
+                .order_pos = a->order_pos,
+                .once = a->once,
+                .force = a->force,
+        };
         int r;
+
+        /* The files, like URIs, are checked before any backend is touched. */
+        if (a->uki) {
+                r = uki_request_resolve(&q, a->uki, a->shim);
+                if (r < 0)
+                        return r;
+        }
 
         /* Validate the URI before touching any backend. */
         if (a->action == ACTION_ADD_URI || a->action == ACTION_SET_BOOT_URI) {
@@ -366,6 +448,18 @@ static int run(const struct args *a) {
                 break;
         case ACTION_REMOVE:
                 r = do_remove(&c, a);
+                break;
+        case ACTION_ADD_UKI:
+                r = uki_add(&c, &q, a->cmdline && secure_boot_on(b));
+                break;
+        case ACTION_UPDATE_UKI:
+                r = uki_update(&c, &q);
+                break;
+        case ACTION_REMOVE_UKI:
+                r = uki_remove(&c, &q);
+                break;
+        case ACTION_BOOT_OK:
+                r = boot_ok(&c);
                 break;
         default:
                 r = 0;
