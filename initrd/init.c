@@ -20,7 +20,6 @@
 
 #include "boot-disk.h"
 #include "bootvars.h"
-#include "config.h"
 #include "efivars.h"
 #include "failure.h"
 #include "fileio.h"
@@ -410,7 +409,7 @@ static void help(void) {
 }
 
 static int parse_args(int argc, char **argv, struct init_args *a) {
-        enum { ARG_VERSION = 0x100, ARG_CMDLINE, ARG_ORIGIN, ARG_CREDENTIAL, ARG_NETINFO, ARG_RESOLV,
+        enum { ARG_VERSION = VERB_ARG_VERSION, ARG_CMDLINE, ARG_ORIGIN, ARG_CREDENTIAL, ARG_NETINFO, ARG_RESOLV,
                ARG_DRY_RUN, ARG_PREFIX };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
@@ -429,12 +428,6 @@ static int parse_args(int argc, char **argv, struct init_args *a) {
         optind = 0;
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
-                case 'h':
-                        help();
-                        return 0;
-                case ARG_VERSION:
-                        printf("pullboot %s\n", PULLBOOT_VERSION);
-                        return 0;
                 case ARG_CMDLINE:
                         a->cmdline = optarg;
                         break;
@@ -461,8 +454,8 @@ static int parse_args(int argc, char **argv, struct init_args *a) {
                         a->prefix = optarg;
                         break;
                 default:
-                        verb_usage_hint("init");
-                        return -EINVAL;
+                        /* 0: stop here with success (help, version) */
+                        return verb_other_option(c, "init", help) == PB_EXIT_OK ? 0 : -EINVAL;
                 }
         if (verb_no_arguments("init", argc, argv, optind) != PB_EXIT_OK)
                 return -EINVAL;

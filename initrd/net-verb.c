@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
 #include "init-config.h"
 #include "log.h"
 #include "net.h"
@@ -43,7 +42,7 @@ static void print_ip(const char *key, const uint8_t ip[4]) {
 }
 
 int verb_net(int argc, char **argv) {
-        enum { ARG_VERSION = 0x100, ARG_CMDLINE, ARG_ORIGIN, ARG_NETINFO, ARG_RESOLV, ARG_IPCONFIG };
+        enum { ARG_VERSION = VERB_ARG_VERSION, ARG_CMDLINE, ARG_ORIGIN, ARG_NETINFO, ARG_RESOLV, ARG_IPCONFIG };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -65,12 +64,6 @@ int verb_net(int argc, char **argv) {
         optind = 0;
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
-                case 'h':
-                        help();
-                        return PB_EXIT_OK;
-                case ARG_VERSION:
-                        printf("pullboot %s\n", PULLBOOT_VERSION);
-                        return PB_EXIT_OK;
                 case ARG_CMDLINE:
                         arg_cmdline = optarg;
                         break;
@@ -86,7 +79,7 @@ int verb_net(int argc, char **argv) {
                         o.ipconfig = optarg;
                         break;
                 default:
-                        return verb_usage_hint("net");
+                        return verb_other_option(c, "net", help);
                 }
         r = verb_no_arguments("net", argc, argv, optind);
         if (r != PB_EXIT_OK)

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "config.h"
 #include "fileio.h"
 #include "log.h"
 #include "verb-args.h"
@@ -47,6 +49,19 @@ int verb_parse_timeout_ms(const char *arg, unsigned *ret) {
 int verb_usage_hint(const char *verb) {
         log_error("run 'pullboot %s --help' for the options", verb);
         return PB_EXIT_USAGE;
+}
+
+int verb_other_option(int c, const char *verb, void (*help)(void)) {
+        switch (c) {
+        case 'h':
+                help();
+                return PB_EXIT_OK;
+        case VERB_ARG_VERSION:
+                printf("pullboot %s\n", PULLBOOT_VERSION);
+                return PB_EXIT_OK;
+        default:
+                return verb_usage_hint(verb);
+        }
 }
 
 int verb_no_arguments(const char *verb, int argc, char **argv, int optind_) {

@@ -16,6 +16,14 @@ int verb_parse_timeout_ms(const char *arg, unsigned *ret);
  * verb adds. Returns PB_EXIT_USAGE. */
 int verb_usage_hint(const char *verb);
 
+/* The getopt value of --version in every verb's option table; the verb's own values follow it. */
+#define VERB_ARG_VERSION 0x100
+
+/* What a verb's option switch leaves to its default branch: -h (calls help), --version (prints
+ * it), anything else is an error (the usage hint). Returns the exit code the verb returns:
+ * PB_EXIT_OK after -h and --version, PB_EXIT_USAGE otherwise. */
+int verb_other_option(int c, const char *verb, void (*help)(void));
+
 /* For verbs that take no positional arguments: logs the first one left after getopt (optind) and
  * returns PB_EXIT_USAGE; PB_EXIT_OK when there is none. */
 int verb_no_arguments(const char *verb, int argc, char **argv, int optind_);

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 
 #include "attach.h"
-#include "config.h"
 #include "log.h"
 #include "verb-args.h"
 #include "verbs.h"
@@ -28,7 +27,7 @@ static void help(void) {
 }
 
 int verb_attach(int argc, char **argv) {
-        enum { ARG_VERSION = 0x100, ARG_REF, ARG_RO, ARG_TIMEOUT };
+        enum { ARG_VERSION = VERB_ARG_VERSION, ARG_REF, ARG_RO, ARG_TIMEOUT };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -46,12 +45,6 @@ int verb_attach(int argc, char **argv) {
         optind = 0;
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
-                case 'h':
-                        help();
-                        return PB_EXIT_OK;
-                case ARG_VERSION:
-                        printf("pullboot %s\n", PULLBOOT_VERSION);
-                        return PB_EXIT_OK;
                 case ARG_REF:
                         if (attach_ref_validate(optarg, &reason) < 0) {
                                 log_error("invalid --ref '%s': %s", optarg, reason);
@@ -67,7 +60,7 @@ int verb_attach(int argc, char **argv) {
                                 return PB_EXIT_USAGE;
                         break;
                 default:
-                        return verb_usage_hint("attach");
+                        return verb_other_option(c, "attach", help);
                 }
 
         if (optind + 1 != argc) {

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
 #include "log.h"
 #include "root.h"
 #include "verb-args.h"
@@ -38,7 +37,7 @@ static void print_mount(const char *device, const char *where, const char *suffi
 }
 
 int verb_mount_root(int argc, char **argv) {
-        enum { ARG_VERSION = 0x100, ARG_CMDLINE, ARG_ORIGIN, ARG_WHERE, ARG_DISK, ARG_TIMEOUT, ARG_DRY_RUN };
+        enum { ARG_VERSION = VERB_ARG_VERSION, ARG_CMDLINE, ARG_ORIGIN, ARG_WHERE, ARG_DISK, ARG_TIMEOUT, ARG_DRY_RUN };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -61,12 +60,6 @@ int verb_mount_root(int argc, char **argv) {
         optind = 0;
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
-                case 'h':
-                        help();
-                        return PB_EXIT_OK;
-                case ARG_VERSION:
-                        printf("pullboot %s\n", PULLBOOT_VERSION);
-                        return PB_EXIT_OK;
                 case ARG_CMDLINE:
                         cmdline_arg = optarg;
                         break;
@@ -90,7 +83,7 @@ int verb_mount_root(int argc, char **argv) {
                         opts.dry_run = true;
                         break;
                 default:
-                        return verb_usage_hint("mount-root");
+                        return verb_other_option(c, "mount-root", help);
                 }
         r = verb_no_arguments("mount-root", argc, argv, optind);
         if (r != PB_EXIT_OK)

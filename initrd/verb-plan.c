@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
 #include "escape.h"
 #include "log.h"
 #include "plan-inputs.h"
@@ -59,7 +58,7 @@ static void log_problems(const struct plan *plan) {
 }
 
 int verb_plan(int argc, char **argv) {
-        enum { ARG_VERSION = 0x100, ARG_CMDLINE, ARG_ORIGIN, ARG_CREDENTIAL, ARG_JSON, ARG_INITRD, ARG_HOST };
+        enum { ARG_VERSION = VERB_ARG_VERSION, ARG_CMDLINE, ARG_ORIGIN, ARG_CREDENTIAL, ARG_JSON, ARG_INITRD, ARG_HOST };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -82,12 +81,6 @@ int verb_plan(int argc, char **argv) {
         optind = 0;
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
-                case 'h':
-                        help();
-                        return PB_EXIT_OK;
-                case ARG_VERSION:
-                        printf("pullboot %s\n", PULLBOOT_VERSION);
-                        return PB_EXIT_OK;
                 case ARG_CMDLINE:
                         arg_cmdline = optarg;
                         break;
@@ -107,7 +100,7 @@ int verb_plan(int argc, char **argv) {
                         mode = PLAN_MODE_HOST;
                         break;
                 default:
-                        return verb_usage_hint("plan");
+                        return verb_other_option(c, "plan", help);
                 }
         r = verb_no_arguments("plan", argc, argv, optind);
         if (r != PB_EXIT_OK)

@@ -9,10 +9,10 @@
 
 #include <signal.h>
 
-#include "config.h"
 #include "log.h"
 #include "pull.h"
 #include "url.h"
+#include "verb-args.h"
 #include "verbs.h"
 
 /* Set by SIGINT/SIGTERM: the engine polls it and cleans up its temporary before returning. */
@@ -85,8 +85,8 @@ static int parse_uint(const char *s, unsigned max, unsigned *ret) {
 
 int verb_pull(int argc, char **argv) {
         enum {
-                ARG_TYPE = 0x100, ARG_VERIFY, ARG_RO, ARG_FORCE, ARG_KEYRING, ARG_CA_BUNDLE, ARG_MAX_SIZE,
-                ARG_RETRIES, ARG_RETRY_DELAY, ARG_STALL_TIMEOUT, ARG_PROGRESS, ARG_VERSION,
+                ARG_VERSION = VERB_ARG_VERSION, ARG_TYPE, ARG_VERIFY, ARG_RO, ARG_FORCE, ARG_KEYRING, ARG_CA_BUNDLE,
+                ARG_MAX_SIZE, ARG_RETRIES, ARG_RETRY_DELAY, ARG_STALL_TIMEOUT, ARG_PROGRESS,
         };
         static const struct option options[] = {
                 { "type", required_argument, NULL, ARG_TYPE },
@@ -177,15 +177,8 @@ int verb_pull(int argc, char **argv) {
                         log_set_max_level(LOG_LEVEL_ERROR);
                         o.progress = PULL_PROGRESS_NONE;
                         break;
-                case 'h':
-                        help();
-                        return PB_EXIT_OK;
-                case ARG_VERSION:
-                        printf("pullboot %s\n", PULLBOOT_VERSION);
-                        return PB_EXIT_OK;
                 default:
-                        log_error("run 'pullboot pull --help' for the options");
-                        return PB_EXIT_USAGE;
+                        return verb_other_option(c, "pull", help);
                 }
         }
         if (argc - optind < 2) {
