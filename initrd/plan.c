@@ -210,6 +210,30 @@ static int resolve_pull(struct plan_pull *pull, const char *origin, enum plan_mo
         return 0;
 }
 
+/* systemd-import-generator names a transfer's unit after its class and local name, so a second
+ * expression for the same pair finds the unit already written and is refused: the first one wins.
+ * The same here. It matters beyond tidiness: a credential from the VM manager must not replace an
+ * image the (signed) command line pulls, pinned digest included, under the same name. */
+static int refuse_duplicate(struct plan *p, struct plan_pull *pull) {
+        if (pull->status != PLAN_PULL_READY)
+                return 0;
+        for (size_t i = 0; i + 1 < p->n_pulls; i++) {
+                const struct plan_pull *o = &p->pulls[i];
+                if (o->status != PLAN_PULL_READY || o->spec.class != pull->spec.class ||
+                    strcmp(o->local, pull->local) != 0)
+                        continue;
+                pull->status = PLAN_PULL_INVALID;
+                if (asprintf(&pull->reason, "local name '%s' (%s) is already pulled by pull %zu; the first "
+                             "expression for a name wins", pull->local, pb_image_class_to_string(pull->spec.class),
+                             i) < 0) {
+                        pull->reason = NULL;
+                        return -ENOMEM;
+                }
+                return 0;
+        }
+        return 0;
+}
+
 static int add_pull(struct plan *p, enum plan_pull_source source, const char *key, unsigned line,
                     struct pb_span expression, const char *origin) {
         struct plan_pull *m = realloc(p->pulls, (p->n_pulls + 1) * sizeof *m);
@@ -226,7 +250,10 @@ static int add_pull(struct plan *p, enum plan_pull_source source, const char *ke
         };
         if (!pull->key || !pull->expression)
                 return -ENOMEM;
-        return resolve_pull(pull, origin, p->mode);
+        int r = resolve_pull(pull, origin, p->mode);
+        if (r < 0)
+                return r;
+        return refuse_duplicate(p, pull);
 }
 
 static int add_warning(struct plan *p, char *s) {
