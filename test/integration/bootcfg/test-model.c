@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bootcfg.h"
+#include "loadopt.h"
 #include "macro.h"
 #include "test.h"
 
@@ -249,9 +250,61 @@ static void test_uri_validation(void) {
         ASSERT_MEMEQ(dp, "\x03\x18\x22\x00https://[fd00::1]:8443/a/b.efi\x7f\xff\x04\x00", n);
 }
 
+/* bootcfg_put, as the UKI actions use it: optional data lands in the load option, an existing
+ * number is rewritten in place (dirty only when the bytes change), an unknown one is refused, and
+ * bootcfg_find_path finds entries by their device path alone. */
+static void test_put_with_optional_data(void) {
+        static struct fake f;
+        struct bootcfg_backend b = backend(&f);
+        struct bootcfg c;
+        _cleanup_free_ uint8_t *dp = NULL, *dp2 = NULL;
+        const char *reason;
+        size_t n, n2;
+        uint16_t num, again;
+        struct pb_load_option o;
+        static const uint8_t opt[] = { 'x', 0, '=', 0, '1', 0, 0, 0 };   /* "x=1" UCS-2 */
+
+        memset(&f, 0, sizeof f);
+        put_entry(&f, 0x0000, "http://h/taken.efi");
+        ASSERT_EQ(bootcfg_load(&c, &b), 0);
+        ASSERT_EQ(bootcfg_uri_device_path("http://h/uki.efi", &dp, &n, &reason), 0);
+        ASSERT_EQ(bootcfg_uri_device_path("http://h/other.efi", &dp2, &n2, &reason), 0);
+
+        ASSERT_TRUE(bootcfg_find_path(&c, dp, n) == NULL);
+        ASSERT_EQ(bootcfg_put(&c, -1, "uki", dp, n, opt, sizeof opt, &num), 0);
+        ASSERT_EQ(num, 1);                                      /* Boot0000 is taken */
+        struct bootcfg_entry *e = bootcfg_find_path(&c, dp, n);
+        ASSERT_TRUE(e && e->num == 1 && e->dirty);
+        ASSERT_EQ(pb_loadopt_parse(e->data, e->size, &o), 0);
+        ASSERT_EQ(o.optional_data_size, sizeof opt);
+        ASSERT_MEMEQ(o.optional_data, opt, sizeof opt);
+        ASSERT_EQ(o.attributes, PB_LOAD_OPTION_ACTIVE);
+        ASSERT_TRUE(bootcfg_find_path(&c, dp2, n2) == NULL);
+
+        ASSERT_EQ(bootcfg_save(&c, &b), 1);
+        ASSERT_STREQ(f.log, "set Boot0001;");
+        f.log[0] = 0;
+
+        /* the same bytes again: nothing to write; other bytes: rewritten in place, same number */
+        ASSERT_EQ(bootcfg_put(&c, 1, "uki", dp, n, opt, sizeof opt, &again), 0);
+        ASSERT_EQ(again, 1);
+        ASSERT_TRUE(!bootcfg_find_path(&c, dp, n)->dirty);
+        ASSERT_EQ(bootcfg_put(&c, 1, "uki", dp, n, NULL, 0, &again), 0);
+        e = bootcfg_find_path(&c, dp, n);
+        ASSERT_TRUE(e && e->num == 1 && e->dirty);
+        ASSERT_EQ(pb_loadopt_parse(e->data, e->size, &o), 0);
+        ASSERT_EQ(o.optional_data_size, 0);
+        ASSERT_EQ(c.n_entries, 2);
+
+        ASSERT_EQ(bootcfg_put(&c, 0x42, "nope", dp, n, NULL, 0, &again), -ENOENT);
+        ASSERT_EQ(c.n_entries, 2);
+        bootcfg_done(&c);
+}
+
 int main(void) {
         test_numbering_and_save();
         test_empty_order();
         test_uri_validation();
+        test_put_with_optional_data();
         return 0;
 }
