@@ -294,6 +294,16 @@ static int exit_status(int r, enum action action) {
         }
 }
 
+/* --boot-order and --once (always BootNext for --set-boot-uri) on the entry an action added or
+ * found: the same for URI and UKI entries. */
+static int place_entry(struct bootcfg *c, const struct args *a, uint16_t num) {
+        if (a->has_order && bootcfg_order_insert(c, num, a->order_pos) < 0)
+                return log_error_errno(-ENOMEM, "Cannot update BootOrder");
+        if (a->once || a->action == ACTION_SET_BOOT_URI)
+                bootcfg_set_boot_next(c, num);
+        return 0;
+}
+
 static int do_add(struct bootcfg *c, const struct args *a) {
         _cleanup_free_ uint8_t *dp = NULL;
         _cleanup_free_ char *default_title = NULL;
@@ -326,10 +336,9 @@ static int do_add(struct bootcfg *c, const struct args *a) {
                 return log_error("all 65536 Boot#### numbers are taken"), -ENOSPC;
         if (r < 0)
                 return log_error_errno(r, "Cannot build the boot entry");
-        if (a->has_order && bootcfg_order_insert(c, num, a->order_pos) < 0)
-                return log_error_errno(-ENOMEM, "Cannot update BootOrder");
-        if (a->once || a->action == ACTION_SET_BOOT_URI)
-                bootcfg_set_boot_next(c, num);
+        r = place_entry(c, a, num);
+        if (r < 0)
+                return r;
         log_info("%s Boot%04X \"%s\" for %s", reused ? "Reusing" : "Adding", num, title, a->uri);
         return 0;
 }
@@ -390,11 +399,9 @@ static int run(const struct args *a) {
         _cleanup_(uki_request_done) struct uki_request q = {
                 .cmdline = a->cmdline,
                 .title = a->title,
-                .has_order = a->has_order,
-                .order_pos = a->order_pos,
-                .once = a->once,
                 .force = a->force,
         };
+        uint16_t num;
         int r;
 
         /* The files, like URIs, are checked before any backend is touched. */
@@ -450,10 +457,14 @@ static int run(const struct args *a) {
                 r = do_remove(&c, a);
                 break;
         case ACTION_ADD_UKI:
-                r = uki_add(&c, &q, a->cmdline && secure_boot_on(b));
+                r = uki_add(&c, &q, a->cmdline && secure_boot_on(b), &num);
+                if (r >= 0)
+                        r = place_entry(&c, a, num);
                 break;
         case ACTION_UPDATE_UKI:
-                r = uki_update(&c, &q);
+                r = uki_update(&c, &q, &num);
+                if (r >= 0)
+                        r = place_entry(&c, a, num);
                 break;
         case ACTION_REMOVE_UKI:
                 r = uki_remove(&c, &q);

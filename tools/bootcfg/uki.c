@@ -121,15 +121,7 @@ static struct bootcfg_entry *find_uki(const struct bootcfg *c, const struct esp_
         return NULL;
 }
 
-static int apply_order(struct bootcfg *c, const struct uki_request *q, uint16_t num) {
-        if (q->has_order && bootcfg_order_insert(c, num, q->order_pos) < 0)
-                return log_error_errno(-ENOMEM, "Cannot update BootOrder");
-        if (q->once)
-                bootcfg_set_boot_next(c, num);
-        return 0;
-}
-
-int uki_add(struct bootcfg *c, const struct uki_request *q, bool secure_boot) {
+int uki_add(struct bootcfg *c, const struct uki_request *q, bool secure_boot, uint16_t *ret_num) {
         _cleanup_free_ uint8_t *optional = NULL;
         const struct esp_file *target = q->shim.path ? &q->shim : &q->uki;
         struct bootcfg_entry *e;
@@ -156,16 +148,18 @@ int uki_add(struct bootcfg *c, const struct uki_request *q, bool secure_boot) {
         if (q->cmdline && secure_boot)
                 log_warning("Secure Boot is on: a UKI's stub ignores the command line of its boot entry "
                             "(use the UKI's .cmdline section)");
-        return apply_order(c, q, num);
+        *ret_num = num;
+        return 0;
 }
 
-int uki_update(struct bootcfg *c, const struct uki_request *q) {
+int uki_update(struct bootcfg *c, const struct uki_request *q, uint16_t *ret_num) {
         struct bootcfg_entry *e = find_uki(c, &q->uki);
 
         if (!e)
                 return log_error("No boot entry starts %s; add one with --add-uki", q->uki.path), -ENOENT;
         log_info("Updating Boot%04X for %s", e->num, q->uki.efi_path);
-        return apply_order(c, q, e->num);
+        *ret_num = e->num;
+        return 0;
 }
 
 int uki_remove(struct bootcfg *c, const struct uki_request *q) {

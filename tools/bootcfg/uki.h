@@ -36,9 +36,7 @@ struct uki_request {
         struct esp_file shim;       /* shim.path NULL: the entry starts the UKI itself */
         const char *cmdline;        /* NULL: no command line */
         const char *title;
-        bool has_order;
-        size_t order_pos;
-        bool once, force;
+        bool force;
 };
 
 /* Resolves uki and shim (may be NULL) into q; the shim must be on the UKI's file system.
@@ -48,10 +46,11 @@ void uki_request_done(struct uki_request *q);
 
 /* uki.c: the actions on the loaded model (nothing is written here). They log their outcome.
  * secure_boot: SecureBoot is known to be on (the stub would ignore the command line).
+ * add and update return the entry's number, for the caller's --boot-order and --once.
  * Errors: -EINVAL bad input, -ENOENT no entry for the UKI (update), -EBUSY the entry is
  * BootCurrent (remove without force), -ENOSPC no free Boot#### number. */
-int uki_add(struct bootcfg *c, const struct uki_request *q, bool secure_boot);
-int uki_update(struct bootcfg *c, const struct uki_request *q);
+int uki_add(struct bootcfg *c, const struct uki_request *q, bool secure_boot, uint16_t *ret_num);
+int uki_update(struct bootcfg *c, const struct uki_request *q, uint16_t *ret_num);
 int uki_remove(struct bootcfg *c, const struct uki_request *q);
 /* BootCurrent into BootOrder at 0 unless it is there already. -ENODATA: no BootCurrent. */
 int boot_ok(struct bootcfg *c);
