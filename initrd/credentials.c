@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <dirent.h>
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -38,11 +37,8 @@ static int decode_base64(struct pb_span in, char **ret, size_t *ret_size) {
 
 static int take_value(const struct pb_credential *c, const char *name, const char *source, char **ret,
                       size_t *ret_size) {
-        if (c->value.len > CREDENTIAL_SIZE_MAX * 2) {
-                log_warning("credential %s from %s is larger than %d bytes, ignoring it", name, source,
-                            CREDENTIAL_SIZE_MAX);
-                return 0;
-        }
+        /* The sources are bounded (SMBIOS entries are read up to 64 KiB, the command line is the
+         * kernel's); the limit that counts is on the decoded value, below. */
         if (c->base64) {
                 int r = decode_base64(c->value, ret, ret_size);
                 if (r == -EBADMSG) {
