@@ -17,21 +17,7 @@ fi
 
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-FAILS=0
-CHECKS=0
-
-fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
-ok() { CHECKS=$((CHECKS + 1)); }
-check() { # check DESCRIPTION COMMAND...
-        local d=$1; shift
-        if "$@"; then ok; else fail "$d"; fi
-}
-expect_rc() { # expect_rc RC DESCRIPTION COMMAND...
-        local want=$1 d=$2; shift 2
-        "$@" >"$T/out" 2>"$T/err"
-        local rc=$?
-        if [ "$rc" = "$want" ]; then ok; else fail "$d: exit $rc, expected $want; stderr: $(cat "$T/err")"; fi
-}
+. "$(dirname "$0")/checks.sh"
 hex() { od -An -tx1 -v | tr -d ' \n'; }
 le16() { printf '%02x%02x' $(($1 & 255)) $(($1 >> 8)); }
 # The EFI_LOAD_OPTION for a URI entry: ACTIVE, title in UCS-2, Uri node (no NUL) + End.
@@ -285,5 +271,4 @@ else
 fi
 unset EFIVARFS_PATH
 
-echo "$CHECKS checks passed, $FAILS failed"
-[ "$FAILS" = 0 ]
+checks_summary

@@ -42,20 +42,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-FAILS=0
-CHECKS=0
-fail() { echo "FAIL: $*"; FAILS=$((FAILS + 1)); }
-ok() { CHECKS=$((CHECKS + 1)); }
-check() { # check DESCRIPTION COMMAND...
-        local d=$1; shift
-        if "$@"; then ok; else fail "$d"; fi
-}
-expect_rc() { # expect_rc RC DESCRIPTION COMMAND...
-        local want=$1 d=$2; shift 2
-        "$@" >"$T/out" 2>"$T/err"
-        local rc=$?
-        if [ "$rc" = "$want" ]; then ok; else fail "$d: exit $rc, expected $want; stderr: $(cat "$T/err")"; fi
-}
+. "$(dirname "$0")/checks.sh"
 # UCS-2LE hex of an ASCII string with its NUL, as the optional data holds it.
 ucs2hex() {
         local s=$1 i out=
@@ -270,5 +257,4 @@ printf '\x06\x00\x00\x00\x00' >"$E/SecureBoot-$GLOBAL"
 expect_rc 0 "efivarfs: --cmdline with SecureBoot off" env EFIVARFS_PATH="$E/" "$BOOTCFG" --add-uki "$UKI" --title sb --cmdline x --dry-run
 check "SecureBoot off: no warning" sh -c "! grep -q 'Secure Boot' '$T/err'"
 
-echo "$CHECKS checks passed, $FAILS failed"
-[ "$FAILS" = 0 ]
+checks_summary
