@@ -110,13 +110,25 @@ e2e_on_exit() {
 }
 
 # The initrd, built by pullboot-mkinitrd once per build tree and input set: $E2E_INITRD.
+# E2E_MKINITRD_ARGS (a bash array, optional) adds pullboot-mkinitrd options; each distinct set
+# gets its own cached initrd, named by a hash of the options and of the files they name.
 e2e_initrd() {
         local dir=$PB_BUILD/test/e2e/boot/assets
         mkdir -p "$dir"
-        local key
+        local key extra=() a variant=""
+        if declare -p E2E_MKINITRD_ARGS >/dev/null 2>&1; then
+                extra=("${E2E_MKINITRD_ARGS[@]}")
+        fi
         key=$( { echo "$KVER"; stat -c '%n %s %Y' "$KERNEL" "/lib/modules/$KVER/modules.dep" 2>/dev/null
-                 sha256sum "$PULLBOOT_MKINITRD" "$PULLBOOT"; } | sha256sum | cut -c1-16)
-        E2E_INITRD=$dir/initrd-$KVER.img
+                 sha256sum "$PULLBOOT_MKINITRD" "$PULLBOOT"
+                 for a in "${extra[@]}"; do
+                         echo "arg $a"
+                         [ -f "$a" ] && sha256sum "$a"
+                 done; } | sha256sum | cut -c1-16)
+        if [ ${#extra[@]} -gt 0 ]; then
+                variant=-$(printf '%s\n' "${extra[@]}" | sha256sum | cut -c1-8)
+        fi
+        E2E_INITRD=$dir/initrd-$KVER$variant.img
         (
                 flock 9
                 if [ -s "$E2E_INITRD" ] && [ "$(cat "$E2E_INITRD.key" 2>/dev/null)" = "$key" ]; then
@@ -124,8 +136,9 @@ e2e_initrd() {
                 fi
                 rm -f "$E2E_INITRD" "$E2E_INITRD.key"
                 local t0=$SECONDS
-                "$PULLBOOT_MKINITRD" --kernel-version "$KVER" --pullboot "$PULLBOOT" --output "$E2E_INITRD" >"$dir/mkinitrd.log" 2>&1 || {
-                        cat "$dir/mkinitrd.log" >&2
+                "$PULLBOOT_MKINITRD" --kernel-version "$KVER" --pullboot "$PULLBOOT" --output "$E2E_INITRD" \
+                        "${extra[@]}" >"$dir/mkinitrd$variant.log" 2>&1 || {
+                        cat "$dir/mkinitrd$variant.log" >&2
                         exit 1
                 }
                 echo "$key" >"$E2E_INITRD.key"
