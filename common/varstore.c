@@ -7,7 +7,16 @@
 #define FV_LENGTH_OFFSET 0x20
 #define FV_SIGNATURE_OFFSET 0x28
 #define FV_HEADER_LENGTH_OFFSET 0x30
+#define FV_EXT_HEADER_OFFSET 0x34
+#define FV_RESERVED_OFFSET 0x36
+#define FV_REVISION_OFFSET 0x37
+#define FV_BLOCK_MAP_OFFSET 0x38
 #define FV_MIN_HEADER 0x48                 /* fixed part 0x38 + one block map entry + terminator */
+#define FV_REVISION 2
+
+/* EFI_FAULT_TOLERANT_WORKING_BLOCK_HEADER: signature, CRC, flags, WriteQueueSize at 24. */
+#define FTW_HEADER_SIZE 32
+#define FTW_QUEUE_SIZE_OFFSET 24
 
 #define STORE_HEADER_SIZE 28
 #define STORE_SIZE_OFFSET 16
@@ -23,6 +32,8 @@
 #define EFI_VARIABLE_NON_VOLATILE 0x01u
 #define EFI_VARIABLE_AUTHENTICATED_WRITE_ACCESS 0x10u
 #define EFI_VARIABLE_TIME_BASED_AUTHENTICATED_WRITE_ACCESS 0x20u
+/* NV, BS, RT, HR, the two authenticated-write kinds, APPEND, ENHANCED_AUTHENTICATED_ACCESS */
+#define VALID_ATTRIBUTES 0xffu
 
 static const pb_guid nv_data_fv_guid =
         PB_GUID_INIT(0xfff12b8d, 0x7696, 0x4c8b, 0xa9, 0x85, 0x27, 0x47, 0x07, 0x5b, 0x4f, 0x50);
@@ -30,6 +41,9 @@ static const pb_guid auth_store_guid =
         PB_GUID_INIT(0xaaf32c78, 0x947b, 0x439a, 0xa1, 0x80, 0x2e, 0x14, 0x4e, 0xc3, 0x77, 0x92);
 static const pb_guid plain_store_guid =
         PB_GUID_INIT(0xddcf3616, 0x3275, 0x4164, 0x98, 0xb6, 0xfe, 0x85, 0x70, 0x7f, 0xfe, 0x7d);
+
+static const pb_guid ftw_working_guid =
+        PB_GUID_INIT(0x9e58292b, 0x7c68, 0x497d, 0xa0, 0xce, 0x65, 0x00, 0xfd, 0x9f, 0x1b, 0x95);
 
 static size_t align4(size_t v) {
         return (v + 3) & ~(size_t) 3;
@@ -95,41 +109,194 @@ static bool same_variable(const struct pb_varstore_var *a, const uint8_t *name, 
                 pb_memcmp(a->name, name, name_size) == 0;
 }
 
-int pb_varstore_open(struct pb_varstore *vs, uint8_t *buf, size_t size, struct pb_diag *diag) {
-        uint64_t fv_length;
-        uint16_t hlen;
-        uint32_t store_size;
-        uint16_t sum = 0;
-        size_t off;
-        const uint8_t *s;
+static int bad(struct pb_diag *diag, const uint8_t *buf, size_t off, size_t len, const char *reason) {
+        return pb_diag_set(diag, -EBADMSG, reason, pb_span_make((const char *) buf + off, len));
+}
 
-        if (!vs || !buf)
-                return -EINVAL;
-        pb_memset(vs, 0, sizeof *vs);
+static bool all_erased(const uint8_t *p, size_t n, size_t *ret_first) {
+        for (size_t i = 0; i < n; i++)
+                if (p[i] != 0xff) {
+                        if (ret_first)
+                                *ret_first = i;
+                        return false;
+                }
+        return true;
+}
+
+/* Whether off is where a block of the volume's block map starts (or the volume ends). */
+static bool on_block_boundary(const uint8_t *buf, size_t hlen, uint64_t off) {
+        uint64_t at = 0;
+
+        for (size_t e = FV_BLOCK_MAP_OFFSET; e + 8 <= hlen; e += 8) {
+                uint32_t n = pb_le32(buf + e), len = pb_le32(buf + e + 4);
+                if (len == 0)
+                        break;
+                if (off >= at && off - at <= (uint64_t) n * len)
+                        return (off - at) % len == 0;
+                at += (uint64_t) n * len;
+        }
+        return off == at;
+}
+
+/*
+ * The firmware volume header, field by field, before the checksum (so a damaged field is named,
+ * not just "checksum"). The volume must be exactly the file: qemu maps the whole file as flash.
+ */
+static int check_volume(const uint8_t *buf, size_t size, size_t *ret_hlen, struct pb_diag *diag) {
+        uint64_t fv_length, total = 0;
+        uint16_t hlen, sum = 0;
+        size_t e;
 
         if (size < FV_MIN_HEADER + STORE_HEADER_SIZE)
                 return pb_diag_set(diag, -EBADMSG, "too small for a firmware volume with a variable store",
                                    PB_SPAN_NULL);
         if (pb_memcmp(buf + FV_SIGNATURE_OFFSET, "_FVH", 4) != 0)
-                return pb_diag_set(diag, -EBADMSG, "no firmware volume signature '_FVH' at offset 0x28",
-                                   pb_span_make((const char *) buf + FV_SIGNATURE_OFFSET, 4));
+                return bad(diag, buf, FV_SIGNATURE_OFFSET, 4, "no firmware volume signature '_FVH'");
         if (!guid_at(buf + FV_GUID_OFFSET, &nv_data_fv_guid))
-                return pb_diag_set(diag, -EBADMSG,
-                                   "firmware volume is not an NV data volume (gEfiSystemNvDataFvGuid)",
-                                   pb_span_make((const char *) buf + FV_GUID_OFFSET, 16));
+                return bad(diag, buf, FV_GUID_OFFSET, 16,
+                           "firmware volume is not an NV data volume (gEfiSystemNvDataFvGuid)");
         fv_length = pb_le64(buf + FV_LENGTH_OFFSET);
+        if (fv_length != size)
+                return bad(diag, buf, FV_LENGTH_OFFSET, 8, "firmware volume length differs from the file size");
         hlen = pb_le16(buf + FV_HEADER_LENGTH_OFFSET);
-        if (fv_length > size)
-                return pb_diag_set(diag, -EBADMSG, "firmware volume length exceeds the file",
-                                   pb_span_make((const char *) buf + FV_LENGTH_OFFSET, 8));
-        if (hlen < FV_MIN_HEADER || (hlen & 1) || (uint64_t) hlen + STORE_HEADER_SIZE > fv_length)
-                return pb_diag_set(diag, -EBADMSG, "bad firmware volume header length",
-                                   pb_span_make((const char *) buf + FV_HEADER_LENGTH_OFFSET, 2));
+        if (hlen < FV_MIN_HEADER || (hlen - FV_BLOCK_MAP_OFFSET) % 8 != 0 ||
+            (uint64_t) hlen + STORE_HEADER_SIZE > fv_length)
+                return bad(diag, buf, FV_HEADER_LENGTH_OFFSET, 2, "bad firmware volume header length");
+        if (pb_memcmp(buf, (const uint8_t[16]) {}, 16) != 0)
+                return bad(diag, buf, 0, 16, "firmware volume zero vector is not zero");
+        if (pb_le16(buf + FV_EXT_HEADER_OFFSET) != 0 || buf[FV_RESERVED_OFFSET] != 0)
+                return bad(diag, buf, FV_EXT_HEADER_OFFSET, 3,
+                           "firmware volume has an extended header or a non-zero reserved byte");
+        if (buf[FV_REVISION_OFFSET] != FV_REVISION)
+                return bad(diag, buf, FV_REVISION_OFFSET, 1, "firmware volume revision is not 2");
+        /* Block map: (count, length) pairs up to a (0, 0) terminator that ends the header. */
+        for (e = FV_BLOCK_MAP_OFFSET; e + 8 < hlen; e += 8) {
+                uint32_t n = pb_le32(buf + e), len = pb_le32(buf + e + 4);
+                if (n == 0 || len == 0)
+                        return bad(diag, buf, e, 8, "firmware volume block map entry is empty");
+                total += (uint64_t) n * len;
+        }
+        if (pb_le32(buf + e) != 0 || pb_le32(buf + e + 4) != 0)
+                return bad(diag, buf, e, 8, "firmware volume block map does not end where the header ends");
+        if (total != fv_length)
+                return bad(diag, buf, FV_BLOCK_MAP_OFFSET, hlen - FV_BLOCK_MAP_OFFSET,
+                           "firmware volume block map does not add up to the volume length");
         for (size_t i = 0; i < hlen; i += 2)
                 sum = (uint16_t) (sum + pb_le16(buf + i));
         if (sum != 0)
-                return pb_diag_set(diag, -EBADMSG, "firmware volume header checksum mismatch",
-                                   pb_span_make((const char *) buf, hlen));
+                return bad(diag, buf, 0, hlen, "firmware volume header checksum mismatch");
+        *ret_hlen = hlen;
+        return 0;
+}
+
+/*
+ * What follows the store in the volume: OVMF puts an event log block, the fault-tolerant-write
+ * working block and the spare area there; the spare must be able to hold a copy of the whole
+ * store. A store size that reaches into that space, or a working block whose write queue leaves
+ * its bounds, means the store size (or the volume) is damaged: editing would overwrite FTW state.
+ * A store that fills the whole volume (FTW kept elsewhere) has no tail.
+ */
+static int check_tail(const uint8_t *buf, size_t hlen, size_t store_end, size_t store_size, size_t fv_length,
+                      struct pb_diag *diag) {
+        size_t tail = fv_length - store_end, spare;
+
+        if (tail == 0)
+                return 0;
+        if (tail < store_size + FTW_HEADER_SIZE)
+                return bad(diag, buf, hlen + STORE_SIZE_OFFSET, 4,
+                           "variable store size leaves no room for the fault-tolerant-write blocks after it");
+        spare = fv_length - store_size;
+        for (size_t at = store_end; at + FTW_HEADER_SIZE <= spare; at += 4) {
+                uint64_t queue;
+
+                if (!guid_at(buf + at, &ftw_working_guid) && !guid_at(buf + at, &nv_data_fv_guid))
+                        continue;
+                if (!on_block_boundary(buf, hlen, at))
+                        continue;
+                queue = pb_le64(buf + at + FTW_QUEUE_SIZE_OFFSET);
+                if (queue > spare - at - FTW_HEADER_SIZE)
+                        return bad(diag, buf, at + FTW_QUEUE_SIZE_OFFSET, 8,
+                                   "fault-tolerant-write working block reaches into the spare area");
+                break;
+        }
+        return 0;
+}
+
+static bool known_state(uint8_t s) {
+        return s == PB_VAR_STATE_HEADER_VALID_ONLY || s == PB_VAR_STATE_ADDED ||
+                s == PB_VAR_STATE_IN_DELETED_TRANSITION || s == PB_VAR_STATE_DELETED ||
+                s == PB_VAR_STATE_ADDED_DELETED;
+}
+
+/* A complete UCS-2 name: at least one character, NUL-terminated, no NUL before the end. */
+static bool good_name(const uint8_t *n, size_t size) {
+        if (size < 4 || (size & 1) || n[size - 1] != 0 || n[size - 2] != 0)
+                return false;
+        for (size_t i = 0; i + 2 < size; i += 2)
+                if (n[i] == 0 && n[i + 1] == 0)
+                        return false;
+        return true;
+}
+
+/* One record at off, strictly; *ret_next is where the next one starts. */
+static int check_record(const struct pb_varstore *vs, size_t off, size_t *ret_next, struct pb_diag *diag) {
+        const uint8_t *h = vs->buf + off;
+        size_t o_name = vs->authenticated ? 36 : 8, o_data = o_name + 4;
+        uint32_t attributes = pb_le32(h + 4);
+        uint64_t name_size = pb_le32(h + o_name), data_size = pb_le32(h + o_data), end;
+        size_t first;
+
+        if (!known_state(h[2]))
+                return bad(diag, vs->buf, off + 2, 1, "variable record has an unknown state");
+        if (h[3] != 0)
+                return bad(diag, vs->buf, off + 3, 1, "variable record reserved byte is not zero");
+        if (!(attributes & EFI_VARIABLE_NON_VOLATILE) || (attributes & ~VALID_ATTRIBUTES))
+                return bad(diag, vs->buf, off + 4, 4, "variable record has impossible attributes");
+        if (name_size + data_size > vs->end_offset - off - vs->header_size)
+                return bad(diag, vs->buf, off + o_name, 8, "variable record runs past the end of the store");
+        /* A header-only record is an interrupted write: its name and data were never completed. */
+        if (h[2] != PB_VAR_STATE_HEADER_VALID_ONLY && !good_name(h + vs->header_size, name_size))
+                return bad(diag, vs->buf, off + o_name, 4,
+                           "variable record name is not a NUL-terminated UCS-2 string");
+        end = off + vs->header_size + name_size + data_size;
+        *ret_next = align4(end);
+        if (*ret_next > vs->end_offset)
+                *ret_next = vs->end_offset;
+        if (!all_erased(vs->buf + end, *ret_next - end, &first))
+                return bad(diag, vs->buf, end + first, 1, "padding after a variable record is not erased (0xff)");
+        return 0;
+}
+
+/* edk2 never leaves two VAR_ADDED records of one variable; a store that has them is damaged. */
+static int check_duplicates(const struct pb_varstore *vs, struct pb_diag *diag) {
+        struct pb_varstore_var a, b;
+        size_t c = 0;
+
+        while (pb_varstore_next(vs, &c, &a) > 0) {
+                size_t d = c;
+                if (a.state != PB_VAR_STATE_ADDED)
+                        continue;
+                while (pb_varstore_next(vs, &d, &b) > 0)
+                        if (b.state == PB_VAR_STATE_ADDED && same_variable(&b, a.name, a.name_size, &a.guid))
+                                return bad(diag, vs->buf, b.offset, vs->header_size,
+                                           "second live record for the same variable name and GUID");
+        }
+        return 0;
+}
+
+int pb_varstore_open(struct pb_varstore *vs, uint8_t *buf, size_t size, struct pb_diag *diag) {
+        uint32_t store_size;
+        size_t hlen, off, first;
+        const uint8_t *s;
+        int r;
+
+        if (!vs || !buf)
+                return -EINVAL;
+        pb_memset(vs, 0, sizeof *vs);
+
+        r = check_volume(buf, size, &hlen, diag);
+        if (r < 0)
+                return r;
 
         s = buf + hlen;
         if (guid_at(s, &auth_store_guid)) {
@@ -138,44 +305,52 @@ int pb_varstore_open(struct pb_varstore *vs, uint8_t *buf, size_t size, struct p
         } else if (guid_at(s, &plain_store_guid)) {
                 vs->header_size = PLAIN_HEADER_SIZE;
         } else
-                return pb_diag_set(diag, -EBADMSG, "no edk2 variable store header after the volume header",
-                                   pb_span_make((const char *) s, 16));
+                return bad(diag, buf, hlen, 16, "no edk2 variable store header after the volume header");
         store_size = pb_le32(s + STORE_SIZE_OFFSET);
-        if (store_size < STORE_HEADER_SIZE + vs->header_size || store_size > fv_length - hlen)
-                return pb_diag_set(diag, -EBADMSG, "variable store size does not fit the volume",
-                                   pb_span_make((const char *) s + STORE_SIZE_OFFSET, 4));
+        if (store_size < STORE_HEADER_SIZE + vs->header_size || store_size > size - hlen ||
+            !on_block_boundary(buf, hlen, (uint64_t) hlen + store_size))
+                return bad(diag, buf, hlen + STORE_SIZE_OFFSET, 4,
+                           "variable store size does not end on a block of the volume");
         if (s[STORE_FORMAT_OFFSET] != STORE_FORMATTED || s[STORE_STATE_OFFSET] != STORE_HEALTHY)
-                return pb_diag_set(diag, -EBADMSG, "variable store is not formatted and healthy",
-                                   pb_span_make((const char *) s + STORE_FORMAT_OFFSET, 2));
+                return bad(diag, buf, hlen + STORE_FORMAT_OFFSET, 2, "variable store is not formatted and healthy");
+        if (pb_memcmp(s + STORE_FORMAT_OFFSET + 2, (const uint8_t[6]) {}, 6) != 0)
+                return bad(diag, buf, hlen + STORE_FORMAT_OFFSET + 2, 6,
+                           "variable store header reserved bytes are not zero");
+        r = check_tail(buf, hlen, hlen + store_size, store_size, size, diag);
+        if (r < 0)
+                return r;
 
         vs->buf = buf;
         vs->size = size;
         vs->store_offset = hlen;
         vs->vars_offset = align4(hlen + STORE_HEADER_SIZE);
         vs->end_offset = hlen + store_size;
-        if (vs->vars_offset > vs->end_offset)
+        if (vs->vars_offset > vs->end_offset) {
+                vs->buf = NULL;
                 return pb_diag_set(diag, -EBADMSG, "variable store too small", PB_SPAN_NULL);
+        }
 
+        /* Records up to the first offset without a start marker; everything after must be erased. */
         off = vs->vars_offset;
-        for (;;) {
-                struct pb_varstore_var v;
-                int r = parse_record(vs, off, &v);
+        while (vs->end_offset - off >= vs->header_size && pb_le16(buf + off) == VAR_START_ID) {
+                r = check_record(vs, off, &off, diag);
                 if (r < 0) {
                         vs->buf = NULL;
-                        return pb_diag_set(diag, r, "variable record runs past the end of the store",
-                                           pb_span_make((const char *) buf + off, vs->header_size));
+                        return r;
                 }
-                if (r == 0)
-                        break;
-                off = next_offset(vs, &v);
         }
         vs->free_offset = off;
-        for (size_t i = off; i < vs->end_offset; i++)
-                if (buf[i] != 0xff) {
-                        vs->free_dirty = true;
-                        break;
-                }
-        return 0;
+        if (!all_erased(buf + off, vs->end_offset - off, &first)) {
+                vs->buf = NULL;
+                if (first < 2)
+                        return bad(diag, buf, off, 2, "variable record start marker is not 0x55aa "
+                                   "(and the free area is not erased)");
+                return bad(diag, buf, off + first, 1, "free area of the variable store is not erased (0xff)");
+        }
+        r = check_duplicates(vs, diag);
+        if (r < 0)
+                vs->buf = NULL;
+        return r;
 }
 
 int pb_varstore_next(const struct pb_varstore *vs, size_t *cursor, struct pb_varstore_var *ret) {
@@ -270,7 +445,7 @@ int pb_varstore_find(const struct pb_varstore *vs, const char *name, const pb_gu
 }
 
 size_t pb_varstore_free_space(const struct pb_varstore *vs) {
-        if (!vs->buf || vs->free_dirty)
+        if (!vs->buf)
                 return 0;
         return vs->end_offset - vs->free_offset;
 }
@@ -322,7 +497,6 @@ static void reclaim_except(struct pb_varstore *vs, size_t skip) {
         }
         pb_memset(vs->buf + w, 0xff, vs->end_offset - w);
         vs->free_offset = w;
-        vs->free_dirty = false;
 }
 
 void pb_varstore_reclaim(struct pb_varstore *vs) {

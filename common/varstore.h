@@ -15,9 +15,11 @@
  * exists (edk2 then still returns it and promotes it on reclaim). Replacing a variable marks the
  * old record in-deleted-transition, appends the new one, then marks the old one deleted (0x3c),
  * the sequence edk2's UpdateVariable() uses. Names are compared as UCS-2 bytes together with the
- * vendor GUID: the same name under two GUIDs is two variables. A damaged store may hold several
- * VAR_ADDED copies of one variable; like edk2's lookup, the first one counts and the others are
- * shadowed (not live); set and delete retire the shadowed copies too.
+ * vendor GUID: the same name under two GUIDs is two variables.
+ *
+ * Damage is refused, never repaired: pb_varstore_open() accepts only a store that parses strictly
+ * from the volume header to the last erased byte, so the edit functions never see one (and never
+ * "clean up" what a damaged store holds, which would turn damage into lost variables).
  *
  * Names and data handed to the set functions must not point into the store's own buffer: a
  * reclaim moves records.
@@ -28,6 +30,7 @@ enum {
         PB_VAR_STATE_ADDED = 0x3f,
         PB_VAR_STATE_IN_DELETED_TRANSITION = 0x3e,   /* VAR_ADDED & VAR_IN_DELETED_TRANSITION */
         PB_VAR_STATE_DELETED = 0x3c,                 /* ... & VAR_DELETED */
+        PB_VAR_STATE_ADDED_DELETED = 0x3d,           /* VAR_ADDED & VAR_DELETED: a plain delete */
 };
 
 /* Largest variable name accepted by the UTF-8 convenience functions (UCS-2 units, without NUL). */
@@ -42,7 +45,6 @@ struct pb_varstore {
         size_t vars_offset;       /* first record */
         size_t end_offset;        /* store_offset + store Size */
         size_t free_offset;       /* first byte after the last record */
-        bool free_dirty;          /* bytes after free_offset are not all 0xff: reclaim before appending */
         size_t reserve;           /* bytes pb_varstore_set() keeps free (caller policy; 0 by default) */
 };
 
@@ -62,10 +64,20 @@ struct pb_varstore_var {
 };
 
 /*
- * Validates the firmware volume header (signature, GUID, length, header checksum) and the variable
- * store header (GUID, Format 0x5a, State 0xfe, size within the volume), then walks every record
- * to find the end. -EBADMSG with diag for anything that is not a healthy edk2 varstore, or a
- * record that runs past the store. buf must stay valid as long as vs is used.
+ * Parses the whole file strictly before anything may change it:
+ *  - firmware volume header: signature, GUID, FvLength == size, header length, zero vector,
+ *    no extended header, revision 2, a block map that adds up to FvLength, checksum;
+ *  - variable store header: GUID, Format 0x5a, State 0xfe, zero reserved bytes, a size that ends
+ *    on a block boundary and leaves room for the fault-tolerant-write working block and a spare
+ *    as large as the store (if anything follows it); an FTW working block found there must keep
+ *    its write queue inside its bounds;
+ *  - every record: start marker 0x55aa, a state edk2 writes, zero reserved byte, non-volatile
+ *    and only defined attributes, name and data inside the store, a NUL-terminated UCS-2 name
+ *    (except on header-only records), erased alignment padding; no two VAR_ADDED records of
+ *    one variable;
+ *  - the free area after the last record: all 0xff.
+ * -EBADMSG with diag (reason, and where pointing into buf) on the first violation; vs is then
+ * unusable. buf must stay valid as long as vs is used.
  */
 int pb_varstore_open(struct pb_varstore *vs, uint8_t *buf, size_t size, struct pb_diag *diag);
 
