@@ -343,8 +343,8 @@ int pb_varstore_open(struct pb_varstore *vs, uint8_t *buf, size_t size, struct p
         if (!all_erased(buf + off, vs->end_offset - off, &first)) {
                 vs->buf = NULL;
                 if (first < 2)
-                        return bad(diag, buf, off, 2, "variable record start marker is not 0x55aa "
-                                   "(and the free area is not erased)");
+                        return bad(diag, buf, off, 2, "variable record start marker is not 0x55aa, "
+                                   "nor is the rest of the store erased");
                 return bad(diag, buf, off + first, 1, "free area of the variable store is not erased (0xff)");
         }
         r = check_duplicates(vs, diag);

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -71,12 +72,31 @@ int write_full_fd(int fd, const void *buf, size_t n) {
         return 0;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t size, unsigned mode) {
-        _cleanup_free_ char *tmp = NULL;
-        struct stat st;
+/* The directory that holds path, so the rename itself can be made durable. */
+static int fsync_parent(const char *path) {
+        _cleanup_free_ char *dir = strdup(path);
+        char *slash;
 
-        if (stat(path, &st) == 0)
-                mode = st.st_mode & 07777;
+        if (!dir)
+                return -ENOMEM;
+        slash = strrchr(dir, '/');
+        if (!slash)
+                strcpy(dir, ".");
+        else if (slash == dir)
+                dir[1] = '\0';
+        else
+                *slash = '\0';
+        _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0 || fsync(fd) < 0)
+                return -errno;
+        return 0;
+}
+
+/* Temporary file beside path with data, mode (and owner, if st is given), fsync'd, renamed over
+ * path, then the directory fsync'd. */
+static int replace_file(const char *path, const void *data, size_t size, unsigned mode, const struct stat *st) {
+        _cleanup_free_ char *tmp = NULL;
+
         if (asprintf(&tmp, "%s.pbtmp.XXXXXX", path) < 0)
                 return -ENOMEM;
         _cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
@@ -86,7 +106,8 @@ int write_file_atomic(const char *path, const void *data, size_t size, unsigned 
         int r = write_full_fd(fd, data, size);
         if (r < 0)
                 goto fail;
-        if (fchmod(fd, mode) < 0 || fsync(fd) < 0) {
+        /* chown first: it may clear the mode's set-id bits, fchmod then restores them. */
+        if ((st && fchown(fd, st->st_uid, st->st_gid) < 0) || fchmod(fd, mode) < 0 || fsync(fd) < 0) {
                 r = -errno;
                 goto fail;
         }
@@ -94,10 +115,28 @@ int write_file_atomic(const char *path, const void *data, size_t size, unsigned 
                 r = -errno;
                 goto fail;
         }
-        return 0;
+        return fsync_parent(path);
 fail:
         unlink(tmp);
         return r;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t size, unsigned mode) {
+        struct stat st;
+
+        if (stat(path, &st) == 0)
+                mode = st.st_mode & 07777;
+        return replace_file(path, data, size, mode, NULL);
+}
+
+int write_file_replace(const char *path, const void *data, size_t size) {
+        struct stat st;
+
+        if (stat(path, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EINVAL;
+        return replace_file(path, data, size, st.st_mode & 07777, &st);
 }
 
 int read_string_or_at_file(const char *arg, size_t max, char **ret) {

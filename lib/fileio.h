@@ -10,9 +10,14 @@ int read_full_file(const char *path, size_t max, char **ret, size_t *ret_size);
 int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size);
 /* Writes all n bytes to fd, retrying short writes and EINTR. */
 int write_full_fd(int fd, const void *buf, size_t n);
-/* Writes data to a temporary file beside path, fsyncs and renames it over path, so readers see the
- * old or the new content, never a mix. mode is used for a new file (existing mode is kept). */
+/* Writes data to a temporary file beside path, fsyncs and renames it over path, then fsyncs the
+ * directory, so readers see the old or the new content, never a mix, and a crash keeps one of
+ * them. mode is used for a new file (existing mode is kept; the owner becomes the caller). */
 int write_file_atomic(const char *path, const void *data, size_t size, unsigned mode);
+/* write_file_atomic() for an existing regular file whose owner, group and mode must survive (a
+ * libvirt nvram file owned by the qemu user stays readable to QEMU after root edits it). Fails
+ * (-EPERM, old file untouched) if the owner cannot be kept; -EINVAL if path is not a regular file. */
+int write_file_replace(const char *path, const void *data, size_t size);
 /* "@FILE" reads FILE, anything else is returned as a copy. */
 int read_string_or_at_file(const char *arg, size_t max, char **ret);
 /* Creates directory path and its missing parents with mode; an existing directory is fine, an

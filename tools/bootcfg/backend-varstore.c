@@ -112,7 +112,7 @@ static int vars_commit(struct bootcfg_backend *b) {
 
         if (memcmp(f->orig, f->buf, f->size) == 0)
                 return 0;
-        r = write_file_atomic(f->path, f->buf, f->size, 0644);
+        r = write_file_replace(f->path, f->buf, f->size);
         if (r < 0)
                 return log_error_errno(r, "%s: writing the new VARS file failed; the old file is unchanged",
                                        f->path);
@@ -164,9 +164,12 @@ int bootcfg_backend_varstore_new(const char *path, struct bootcfg_backend **ret)
         f->size = size;
         r = pb_varstore_open(&f->vs, f->buf, size, &d);
         if (r < 0) {
+                /* Refused whole: editing a store that does not parse would lose what it still holds. */
                 if (d.where.ptr)
-                        log_error("%s: not an edk2 variable store: %s (offset 0x%zx); the file was not changed",
-                                  path, d.reason, (size_t) ((const uint8_t *) d.where.ptr - f->buf));
+                        log_error("%s: damaged or not an edk2 variable store: %s (offset 0x%zx); refusing to "
+                                  "use it, the file was not changed. Restore it from a backup or a fresh "
+                                  "VARS template", path, d.reason,
+                                  (size_t) ((const uint8_t *) d.where.ptr - f->buf));
                 else
                         log_error("%s: not an edk2 variable store: %s; the file was not changed", path,
                                   d.reason ? d.reason : "malformed");

@@ -76,5 +76,13 @@ int firmware_prepare_vars(const char *template, const char *path, const char *ur
                 if (r < 0)
                         return log_error_errno(r, "cannot write the VM's variable store %s", path);
         }
-        return url ? add_boot_uri(path, url) : 0;
+        if (url)
+                return add_boot_uri(path, url);
+        /* Nothing to add, but a damaged store must not reach the firmware either (refused, logged). */
+        struct bootcfg_backend *b = NULL;
+        r = bootcfg_backend_varstore_new(path, &b);
+        if (r < 0)
+                return log_error_errno(r, "cannot use the variable store %s", path);
+        bootcfg_backend_free(b);
+        return 0;
 }
