@@ -140,7 +140,7 @@ static bool on_block_boundary(const uint8_t *buf, size_t hlen, uint64_t off) {
 
 /*
  * The firmware volume header, field by field, before the checksum (so a damaged field is named,
- * not just "checksum"). The volume must be exactly the file: qemu maps the whole file as flash.
+ * not just "checksum"). The block map must add up to FvLength, which ties the length down.
  */
 static int check_volume(const uint8_t *buf, size_t size, size_t *ret_hlen, struct pb_diag *diag) {
         uint64_t fv_length, total = 0;
@@ -156,8 +156,9 @@ static int check_volume(const uint8_t *buf, size_t size, size_t *ret_hlen, struc
                 return bad(diag, buf, FV_GUID_OFFSET, 16,
                            "firmware volume is not an NV data volume (gEfiSystemNvDataFvGuid)");
         fv_length = pb_le64(buf + FV_LENGTH_OFFSET);
-        if (fv_length != size)
-                return bad(diag, buf, FV_LENGTH_OFFSET, 8, "firmware volume length differs from the file size");
+        /* AAVMF pads its VARS file beyond the volume; nothing is ever written there. */
+        if (fv_length > size)
+                return bad(diag, buf, FV_LENGTH_OFFSET, 8, "firmware volume length exceeds the file");
         hlen = pb_le16(buf + FV_HEADER_LENGTH_OFFSET);
         if (hlen < FV_MIN_HEADER || (hlen - FV_BLOCK_MAP_OFFSET) % 8 != 0 ||
             (uint64_t) hlen + STORE_HEADER_SIZE > fv_length)
@@ -194,14 +195,11 @@ static int check_volume(const uint8_t *buf, size_t size, size_t *ret_hlen, struc
  * working block and the spare area there; the spare must be able to hold a copy of the whole
  * store. A store size that reaches into that space, or a working block whose write queue leaves
  * its bounds, means the store size (or the volume) is damaged: editing would overwrite FTW state.
- * A store that fills the whole volume (FTW kept elsewhere) has no tail.
  */
 static int check_tail(const uint8_t *buf, size_t hlen, size_t store_end, size_t store_size, size_t fv_length,
                       struct pb_diag *diag) {
         size_t tail = fv_length - store_end, spare;
 
-        if (tail == 0)
-                return 0;
         if (tail < store_size + FTW_HEADER_SIZE)
                 return bad(diag, buf, hlen + STORE_SIZE_OFFSET, 4,
                            "variable store size leaves no room for the fault-tolerant-write blocks after it");
@@ -307,7 +305,7 @@ int pb_varstore_open(struct pb_varstore *vs, uint8_t *buf, size_t size, struct p
         } else
                 return bad(diag, buf, hlen, 16, "no edk2 variable store header after the volume header");
         store_size = pb_le32(s + STORE_SIZE_OFFSET);
-        if (store_size < STORE_HEADER_SIZE + vs->header_size || store_size > size - hlen ||
+        if (store_size < STORE_HEADER_SIZE + vs->header_size || store_size > pb_le64(buf + FV_LENGTH_OFFSET) - hlen ||
             !on_block_boundary(buf, hlen, (uint64_t) hlen + store_size))
                 return bad(diag, buf, hlen + STORE_SIZE_OFFSET, 4,
                            "variable store size does not end on a block of the volume");
@@ -316,7 +314,7 @@ int pb_varstore_open(struct pb_varstore *vs, uint8_t *buf, size_t size, struct p
         if (pb_memcmp(s + STORE_FORMAT_OFFSET + 2, (const uint8_t[6]) {}, 6) != 0)
                 return bad(diag, buf, hlen + STORE_FORMAT_OFFSET + 2, 6,
                            "variable store header reserved bytes are not zero");
-        r = check_tail(buf, hlen, hlen + store_size, store_size, size, diag);
+        r = check_tail(buf, hlen, hlen + store_size, store_size, pb_le64(buf + FV_LENGTH_OFFSET), diag);
         if (r < 0)
                 return r;
 

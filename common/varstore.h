@@ -65,12 +65,12 @@ struct pb_varstore_var {
 
 /*
  * Parses the whole file strictly before anything may change it:
- *  - firmware volume header: signature, GUID, FvLength == size, header length, zero vector,
+ *  - firmware volume header: signature, GUID, FvLength <= size, header length, zero vector,
  *    no extended header, revision 2, a block map that adds up to FvLength, checksum;
  *  - variable store header: GUID, Format 0x5a, State 0xfe, zero reserved bytes, a size that ends
- *    on a block boundary and leaves room for the fault-tolerant-write working block and a spare
- *    as large as the store (if anything follows it); an FTW working block found there must keep
- *    its write queue inside its bounds;
+ *    on a block boundary and leaves room in the volume for the fault-tolerant-write working block
+ *    and a spare as large as the store; an FTW working block found there must keep its write
+ *    queue inside its bounds;
  *  - every record: start marker 0x55aa, a state edk2 writes, zero reserved byte, non-volatile
  *    and only defined attributes, name and data inside the store, a NUL-terminated UCS-2 name
  *    (except on header-only records), erased alignment padding; no two VAR_ADDED records of

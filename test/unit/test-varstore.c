@@ -13,8 +13,8 @@ static const pb_guid global_guid =
 static const pb_guid other_guid =
         PB_GUID_INIT(0x4a67b082, 0x0a4c, 0x41cf, 0xb6, 0xc7, 0x44, 0x0b, 0x29, 0xbb, 0x8c, 0x4f);
 
-/* A minimal NV data volume: 0x48-byte FV header (one block: the whole volume), store header,
- * store_size bytes of store, nothing after it. */
+/* A minimal NV data volume: 0x48-byte FV header, store header, store_size bytes of store (one
+ * block together), then two erased blocks for the fault-tolerant-write working block and spare. */
 static uint8_t *make_store(size_t store_size, bool authenticated, size_t *ret_size) {
         static const uint8_t fv_guid[16] = { 0x8d, 0x2b, 0xf1, 0xff, 0x96, 0x76, 0x8b, 0x4c,
                                              0xa9, 0x85, 0x27, 0x47, 0x07, 0x5b, 0x4f, 0x50 };
@@ -22,7 +22,7 @@ static uint8_t *make_store(size_t store_size, bool authenticated, size_t *ret_si
                                                0xa1, 0x80, 0x2e, 0x14, 0x4e, 0xc3, 0x77, 0x92 };
         static const uint8_t plain_guid[16] = { 0x16, 0x36, 0xcf, 0xdd, 0x75, 0x32, 0x64, 0x41,
                                                 0x98, 0xb6, 0xfe, 0x85, 0x70, 0x7f, 0xfe, 0x7d };
-        size_t size = 0x48 + store_size;
+        size_t block = 0x48 + store_size, size = 3 * block;
         uint8_t *b = malloc(size);
         uint16_t sum = 0;
 
@@ -35,8 +35,8 @@ static uint8_t *make_store(size_t store_size, bool authenticated, size_t *ret_si
         pb_put_le32(b + 0x2c, 0x0004feff);
         pb_put_le16(b + 0x30, 0x48);
         b[0x37] = 2;
-        pb_put_le32(b + 0x38, 1);
-        pb_put_le32(b + 0x3c, (uint32_t) size);
+        pb_put_le32(b + 0x38, 3);
+        pb_put_le32(b + 0x3c, (uint32_t) block);
         for (size_t i = 0; i < 0x48; i += 2)
                 sum = (uint16_t) (sum + pb_le16(b + i));
         pb_put_le16(b + 0x32, (uint16_t) (0x10000 - sum));
@@ -325,8 +325,17 @@ static void test_reject(void) {
         MUTATE(g[0x38] = 2, "add up");
         MUTATE(g[0x2c] ^= 1, "checksum");
         MUTATE(pb_put_le32(g + 0x48 + 16, 0x3f0), "block");
+        MUTATE(pb_put_le32(g + 0x48 + 16, 0x400 + 0x448), "no room");   /* ends on the next block */
+        /* An FTW working block in the tail whose write queue reaches into the spare. */
+        MUTATE((memcpy(g + 0x448, "\x2b\x29\x58\x9e\x68\x7c\x7d\x49\xa0\xce\x65\x00\xfd\x9f\x1b\x95", 16),
+                pb_put_le64(g + 0x448 + 24, 0x1000)), "spare");
         /* A second VAR_ADDED copy of Aa. */
         MUTATE((memcpy(g + 0x64 + 136, g + 0x64, 68)), "second live record");
+        /* The same working block with a queue that fits is fine. */
+        memcpy(g, b, size);
+        memcpy(g + 0x448, "\x2b\x29\x58\x9e\x68\x7c\x7d\x49\xa0\xce\x65\x00\xfd\x9f\x1b\x95", 16);
+        pb_put_le64(g + 0x448 + 24, 0x400 - 32);
+        ASSERT_EQ(pb_varstore_open(&vs, g, size, &d), 0);
         expect_reject(b, 0x50, "too small");
         /* An all-zero file (a blank flash image) is not a varstore. */
         memset(g, 0, size);
