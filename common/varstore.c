@@ -16,6 +16,8 @@
 
 /* EFI_FAULT_TOLERANT_WORKING_BLOCK_HEADER: signature, CRC, flags, WriteQueueSize at 24. */
 #define FTW_HEADER_SIZE 32
+/* Longest run of 0xff a last record's data may end with (see check_last_record()). */
+#define ERASED_RUN_MAX 64
 #define FTW_QUEUE_SIZE_OFFSET 24
 
 #define STORE_HEADER_SIZE 28
@@ -265,6 +267,25 @@ static int check_record(const struct pb_varstore *vs, size_t off, size_t *ret_ne
         return 0;
 }
 
+/*
+ * A data size that grew by damage makes the record swallow the records after it and end in the
+ * erased free area: the rest of the store then still looks healthy, holding nothing. Real data
+ * does not end in a long run of erased bytes, so a last record that does is taken as damaged.
+ */
+static int check_last_record(const struct pb_varstore *vs, size_t off, struct pb_diag *diag) {
+        struct pb_varstore_var v;
+        size_t run = 0;
+
+        if (off == SIZE_MAX || parse_record(vs, off, &v) <= 0)
+                return 0;
+        while (run < v.data_size && v.data[v.data_size - 1 - run] == 0xff)
+                run++;
+        if (run > ERASED_RUN_MAX)
+                return bad(diag, vs->buf, off + (vs->authenticated ? 40 : 12), 4,
+                           "last variable record's data ends in erased space (its data size looks damaged)");
+        return 0;
+}
+
 /* edk2 never leaves two VAR_ADDED records of one variable; a store that has them is damaged. */
 static int check_duplicates(const struct pb_varstore *vs, struct pb_diag *diag) {
         struct pb_varstore_var a, b;
@@ -284,7 +305,7 @@ static int check_duplicates(const struct pb_varstore *vs, struct pb_diag *diag) 
 
 int pb_varstore_open(struct pb_varstore *vs, uint8_t *buf, size_t size, struct pb_diag *diag) {
         uint32_t store_size;
-        size_t hlen, off, first;
+        size_t hlen, off, first, last = SIZE_MAX;
         const uint8_t *s;
         int r;
 
@@ -331,6 +352,7 @@ int pb_varstore_open(struct pb_varstore *vs, uint8_t *buf, size_t size, struct p
         /* Records up to the first offset without a start marker; everything after must be erased. */
         off = vs->vars_offset;
         while (vs->end_offset - off >= vs->header_size && pb_le16(buf + off) == VAR_START_ID) {
+                last = off;
                 r = check_record(vs, off, &off, diag);
                 if (r < 0) {
                         vs->buf = NULL;
@@ -338,6 +360,11 @@ int pb_varstore_open(struct pb_varstore *vs, uint8_t *buf, size_t size, struct p
                 }
         }
         vs->free_offset = off;
+        r = check_last_record(vs, last, diag);
+        if (r < 0) {
+                vs->buf = NULL;
+                return r;
+        }
         if (!all_erased(buf + off, vs->end_offset - off, &first)) {
                 vs->buf = NULL;
                 if (first < 2)

@@ -319,6 +319,9 @@ static void test_reject(void) {
         MUTATE(g[0x64 + 60] = 0, "UCS-2");               /* a NUL before the name ends */
         MUTATE(g[0x64 + 60 + 6 + 1] = 0, "padding");     /* data "1" + 3 pad bytes */
         MUTATE(pb_put_le32(g + 0x64 + 40, 6), "not 0x55aa");  /* data size grew: next record misaligned */
+        /* A grown data size swallowing the records after it, or the free area. */
+        MUTATE(pb_put_le32(g + 0x64 + 40, 0x100), "erased space");
+        MUTATE(pb_put_le32(g + 0x64 + 68 + 40, 0x100), "erased space");
         MUTATE(g[0x48 + 23] = 1, "reserved");
         MUTATE(g[0x37] = 1, "revision");
         MUTATE(g[0x34] = 1, "extended header");
