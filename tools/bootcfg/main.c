@@ -75,7 +75,8 @@ static void help(void) {
                "     --version              show the version\n"
                "\n"
                "Exit status: 0 success, 1 failure, 2 invalid usage or input (also: FILE is not a\n"
-               "VARS file), 3 no such entry, 4 entry is BootCurrent, 5 variable store full.\n"
+               "VARS file or is damaged; it is then left untouched), 3 no such entry, 4 entry is\n"
+               "BootCurrent, 5 variable store full.\n"
                "See pullboot-bootcfg(8).\n");
 }
 
