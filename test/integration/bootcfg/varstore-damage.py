@@ -6,7 +6,8 @@
    --add-uri adds exactly the entry (every other variable intact), repeating it is a no-op,
    --remove-entry restores the original variables.
 2. Single-byte corruptions (three values per byte) of the volume and store headers, of the first
-   records, of the last record and the free area after it, and of the area after the store:
+   records, of the last record and the free area after it, and of the area after the store, plus
+   200 random ones anywhere in the records:
    --add-uri must either refuse (exit 2, message with an offset, file byte-identical, --show
    exits 2 too) or produce a
    store in which every variable the corrupted record did not hold is intact and the new entry is
@@ -17,6 +18,7 @@ Usage: varstore-damage.py PULLBOOT-BOOTCFG [--report]
 against older builds).
 """
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -37,6 +39,7 @@ DEBIAN_VARS = [
 # (file, corrupt records too): the 2 MiB header differs (length, block map, store size), its
 # records are the same as the 4 MiB ones.
 DAMAGE_FILES = [("OVMF_VARS_4M.ms.fd", True), ("OVMF_VARS.ms.fd", False)]
+RANDOM_CASES = 200
 URI = "http://10.0.2.2:8081/image.efi"
 TITLE = "damage"
 
@@ -145,40 +148,48 @@ def corruptions(tool, tmp, report):
         store = edk2vars.Store(orig)
         before = store.live()
         path = os.path.join(tmp, "damaged.fd")
-        for off in positions(store, records):
+        cases = [(off, v) for off in positions(store, records)
+                 # lowest and highest bit, all bits (which also covers 0x00 <-> 0xff)
+                 for v in (orig[off] ^ 0x01, orig[off] ^ 0x80, orig[off] ^ 0xFF)]
+        if records:
+            # Anywhere in the records, any value (fixed seed: the same cases every run).
+            rnd = random.Random(12)
+            for _ in range(RANDOM_CASES):
+                off = rnd.randrange(store.records[0].offset, store.free_offset)
+                cases.append((off, orig[off] ^ rnd.randrange(1, 256)))
+        for off, val in cases:
             rec = store.record_at(off)
             skip = {rec.key()} if rec else set()
-            # Lowest and highest bit, all bits (which also covers 0x00 <-> 0xff).
-            for val in (orig[off] ^ 0x01, orig[off] ^ 0x80, orig[off] ^ 0xFF):
-                img = bytearray(orig)
-                img[off] = val
-                img = bytes(img)
-                with open(path, "wb") as f:
-                    f.write(img)
-                total += 1
-                r = bootcfg(tool, path, "--add-uri", URI, "--title", TITLE, "--boot-order", "0")
-                out = open(path, "rb").read()
-                what = "%s byte 0x%x = 0x%02x" % (name, off, val)
-                if r.returncode == 2:
-                    refused += 1
-                    bad = []
-                    if out != img:
-                        bad.append("refused but the file changed")
-                    if "offset 0x" not in r.stderr:
-                        bad.append("refusal names no offset: %s" % r.stderr.strip())
-                    # --show refuses too (checked on every 8th refusal to keep the runtime down).
-                    if refused % 8 == 1:
-                        s = bootcfg(tool, path)
-                        if s.returncode != 2:
-                            bad.append("--show exits %d on a store --add-uri refused" % s.returncode)
-                elif r.returncode == 0:
-                    bad = problems_after_add(before, out, skip)
-                else:
-                    bad = ["exit %d: %s" % (r.returncode, r.stderr.strip())]
-                if bad:
-                    mishandled += 1
-                    if report or mishandled <= 20:
-                        fail("%s: %s" % (what, "; ".join(bad)))
+            img = bytearray(orig)
+            img[off] = val
+            img = bytes(img)
+            with open(path, "wb") as f:
+                f.write(img)
+            total += 1
+            r = bootcfg(tool, path, "--add-uri", URI, "--title", TITLE, "--boot-order", "0")
+            out = open(path, "rb").read()
+            what = "%s byte 0x%x = 0x%02x" % (name, off, val)
+            if r.returncode == 2:
+                refused += 1
+                bad = []
+                if out != img:
+                    bad.append("refused but the file changed")
+                if "offset 0x" not in r.stderr:
+                    bad.append("refusal names no offset: %s" % r.stderr.strip())
+                # --show and --json refuse too (checked on every 8th refusal, for the runtime).
+                if refused % 8 == 1:
+                    for show in (["--show"], ["--json"]):
+                        s = bootcfg(tool, path, *show)
+                        if s.returncode != 2 or s.stdout:
+                            bad.append("%s exits %d on a store --add-uri refused" % (show[0], s.returncode))
+            elif r.returncode == 0:
+                bad = problems_after_add(before, out, skip)
+            else:
+                bad = ["exit %d: %s" % (r.returncode, r.stderr.strip())]
+            if bad:
+                mishandled += 1
+                if report or mishandled <= 20:
+                    fail("%s: %s" % (what, "; ".join(bad)))
     print("%d corruptions: %d refused, %d edited with the other variables intact, %d mishandled"
           % (total, refused, total - refused - mishandled, mishandled))
     return total, mishandled
