@@ -16,9 +16,10 @@
 
 /* EFI_FAULT_TOLERANT_WORKING_BLOCK_HEADER: signature, CRC, flags, WriteQueueSize at 24. */
 #define FTW_HEADER_SIZE 32
+#define FTW_QUEUE_SIZE_OFFSET 24
+
 /* Longest run of 0xff a last record's data may end with (see check_last_record()). */
 #define ERASED_RUN_MAX 64
-#define FTW_QUEUE_SIZE_OFFSET 24
 
 #define STORE_HEADER_SIZE 28
 #define STORE_SIZE_OFFSET 16
@@ -419,8 +420,8 @@ static int find_record(const struct pb_varstore *vs, const uint8_t *name, size_t
         return have_transition;
 }
 
-/* The one record pb_varstore_find() would return for its name and GUID; duplicates (which edk2
- * never writes, but a damaged store may hold) are shadowed exactly as edk2's lookup shadows them. */
+/* The one record pb_varstore_find() would return for its name and GUID: of an in-transition copy
+ * and an added one (an interrupted update), only the added one is live, as in edk2's lookup. */
 static bool record_is_live(const struct pb_varstore *vs, const struct pb_varstore_var *v) {
         struct pb_varstore_var found;
 
@@ -632,7 +633,7 @@ int pb_varstore_set_ucs2(struct pb_varstore *vs, const uint8_t *name, size_t nam
                 vs->free_offset = vs->end_offset;
         if (have_old)
                 mark(vs, old.offset, PB_VAR_STATE_DELETED);
-        /* Shadowed duplicates of a damaged store must not resurface later. */
+        /* Older in-deleted-transition copies (an interrupted update) must not resurface later. */
         struct pb_varstore_var v;
         size_t c = 0;
         while (pb_varstore_next(vs, &c, &v) > 0)
