@@ -304,9 +304,33 @@ static int check_duplicates(const struct pb_varstore *vs, struct pb_diag *diag) 
         return 0;
 }
 
+/* Records up to the first offset without a start marker; everything after must be erased. */
+static int check_records(struct pb_varstore *vs, struct pb_diag *diag) {
+        size_t off = vs->vars_offset, last = SIZE_MAX, first;
+        int r;
+
+        while (vs->end_offset - off >= vs->header_size && pb_le16(vs->buf + off) == VAR_START_ID) {
+                last = off;
+                r = check_record(vs, off, &off, diag);
+                if (r < 0)
+                        return r;
+        }
+        vs->free_offset = off;
+        r = check_last_record(vs, last, diag);
+        if (r < 0)
+                return r;
+        if (!all_erased(vs->buf + off, vs->end_offset - off, &first)) {
+                if (first < 2)
+                        return bad(diag, vs->buf, off, 2, "variable record start marker is not 0x55aa, "
+                                   "nor is the rest of the store erased");
+                return bad(diag, vs->buf, off + first, 1, "free area of the variable store is not erased (0xff)");
+        }
+        return check_duplicates(vs, diag);
+}
+
 int pb_varstore_open(struct pb_varstore *vs, uint8_t *buf, size_t size, struct pb_diag *diag) {
         uint32_t store_size;
-        size_t hlen, off, first, last = SIZE_MAX;
+        size_t hlen;
         const uint8_t *s;
         int r;
 
@@ -327,10 +351,11 @@ int pb_varstore_open(struct pb_varstore *vs, uint8_t *buf, size_t size, struct p
         } else
                 return bad(diag, buf, hlen, 16, "no edk2 variable store header after the volume header");
         store_size = pb_le32(s + STORE_SIZE_OFFSET);
-        if (store_size < STORE_HEADER_SIZE + vs->header_size || store_size > pb_le64(buf + FV_LENGTH_OFFSET) - hlen ||
+        if (store_size < STORE_HEADER_SIZE + vs->header_size ||
+            store_size > pb_le64(buf + FV_LENGTH_OFFSET) - hlen ||
             !on_block_boundary(buf, hlen, (uint64_t) hlen + store_size))
                 return bad(diag, buf, hlen + STORE_SIZE_OFFSET, 4,
-                           "variable store size does not end on a block of the volume");
+                           "variable store size is impossible or does not end on a block of the volume");
         if (s[STORE_FORMAT_OFFSET] != STORE_FORMATTED || s[STORE_STATE_OFFSET] != STORE_HEALTHY)
                 return bad(diag, buf, hlen + STORE_FORMAT_OFFSET, 2, "variable store is not formatted and healthy");
         if (pb_memcmp(s + STORE_FORMAT_OFFSET + 2, (const uint8_t[6]) {}, 6) != 0)
@@ -345,37 +370,10 @@ int pb_varstore_open(struct pb_varstore *vs, uint8_t *buf, size_t size, struct p
         vs->store_offset = hlen;
         vs->vars_offset = align4(hlen + STORE_HEADER_SIZE);
         vs->end_offset = hlen + store_size;
-        if (vs->vars_offset > vs->end_offset) {
-                vs->buf = NULL;
-                return pb_diag_set(diag, -EBADMSG, "variable store too small", PB_SPAN_NULL);
-        }
 
-        /* Records up to the first offset without a start marker; everything after must be erased. */
-        off = vs->vars_offset;
-        while (vs->end_offset - off >= vs->header_size && pb_le16(buf + off) == VAR_START_ID) {
-                last = off;
-                r = check_record(vs, off, &off, diag);
-                if (r < 0) {
-                        vs->buf = NULL;
-                        return r;
-                }
-        }
-        vs->free_offset = off;
-        r = check_last_record(vs, last, diag);
-        if (r < 0) {
-                vs->buf = NULL;
-                return r;
-        }
-        if (!all_erased(buf + off, vs->end_offset - off, &first)) {
-                vs->buf = NULL;
-                if (first < 2)
-                        return bad(diag, buf, off, 2, "variable record start marker is not 0x55aa, "
-                                   "nor is the rest of the store erased");
-                return bad(diag, buf, off + first, 1, "free area of the variable store is not erased (0xff)");
-        }
-        r = check_duplicates(vs, diag);
+        r = check_records(vs, diag);
         if (r < 0)
-                vs->buf = NULL;
+                vs->buf = NULL;    /* unusable, whatever was set up */
         return r;
 }
 
