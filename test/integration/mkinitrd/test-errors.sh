@@ -50,7 +50,10 @@ expect 2 "the keyring $TMP/empty.pgp is empty" "${base[@]}" --keyring "$TMP/empt
 printf -- '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZ\n-----END PGP PUBLIC KEY BLOCK-----\n' > "$TMP/armored.asc"
 expect 2 "is ASCII-armored, which gpgv cannot read" "${base[@]}" --keyring "$TMP/armored.asc"
 printf 'not armored' > "$TMP/binary.pgp"
-PATH=/nonexistent expect 2 "gpgv is not installed here; install gpgv, or pass --no-keyring" "${base[@]}" --keyring "$TMP/binary.pgp"
+# A PATH with what expect() itself runs, but no gpgv.
+mkdir "$TMP/bin"
+for t in sha256sum grep cat ls head; do ln -s "$(command -v "$t")" "$TMP/bin/$t"; done
+PATH=$TMP/bin expect 2 "gpgv is not installed here; install gpgv, or pass --no-keyring" "${base[@]}" --keyring "$TMP/binary.pgp"
 # a directory where the output should go: nothing written
 mkdir "$TMP/outdir"
 expect 2 "is a directory" -k "$KVER" --pullboot "$PULLBOOT" --compress-level 1 -o "$TMP/outdir"
