@@ -141,7 +141,7 @@ int signature_verify(const struct signature_tools *t, const char *data, size_t d
         ssize_t k = pread(out_fd, out, sizeof out - 1, 0);
         out[k > 0 ? k : 0] = 0;
         for (char *s = strtok(out, "\n"); s; s = strtok(NULL, "\n"))
-                log_error("gpgv: %s", s);
+                log_error("%s%s", strncmp(s, "gpgv: ", 6) == 0 ? "" : "gpgv: ", s);
         log_error("SHA256SUMS.gpg does not verify against the keyring %s; refusing the image", t->keyring);
         return -EBADMSG;
 }
