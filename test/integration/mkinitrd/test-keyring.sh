@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # verify=signature in the initrd: --keyring FILE puts gpgv, its libraries and FILE (byte-identical,
-# as /etc/systemd/import-pubring.pgp) into the image; --no-keyring leaves all of them out. As root,
+# as /etc/systemd/import-pubring.pgp) into the image; --no-keyring leaves all of them out; by
+# default the keyring systemd-pull would use on this host goes in, if there is one. As root,
 # the image's own /init pulls a signed image in a chroot of the image with nothing but what the
 # image holds, refuses one signed by another key, and without a keyring refuses at once, naming
 # --keyring and the other verify= modes.
@@ -47,6 +48,27 @@ done
 extract "$TMP/key.img" "$TMP/k"
 cmp "$TMP/k/etc/systemd/import-pubring.pgp" "$TMP/trusted.pgp" || fail "the keyring in the image differs from --keyring"
 echo "ok: --keyring adds gpgv, its libraries and the keyring; --no-keyring adds none of them"
+
+# Without either option: the keyring systemd-pull would use on this host, if there is one.
+host_keyring=
+for k in /etc/systemd/import-pubring.pgp /etc/systemd/import-pubring.gpg /usr/lib/systemd/import-pubring.pgp \
+         /usr/lib/systemd/import-pubring.gpg; do
+        [ -e "$k" ] && { host_keyring=$k; break; }
+done
+"$MKINITRD" -k "$KVER" --pullboot "$PULLBOOT" --compress-level 1 -o "$TMP/default.img" > "$TMP/summary"
+"$MKINITRD" --list "$TMP/default.img" > "$TMP/default.list"
+if [ -n "$host_keyring" ]; then
+        grep -qF "verify=signature: gpgv and the keyring $host_keyring (as /etc/systemd/import-pubring.pgp)" "$TMP/summary" ||
+                fail "default: the summary does not name $host_keyring: $(cat "$TMP/summary")"
+        extract "$TMP/default.img" "$TMP/d"
+        cmp "$TMP/d/etc/systemd/import-pubring.pgp" "$host_keyring" || fail "default: the keyring is not $host_keyring"
+        grep -qxF "$(realpath "$gpgv_path")" "$TMP/default.list" || fail "default: gpgv is not in the image"
+        echo "ok: by default the host's $host_keyring and gpgv go in"
+else
+        grep -qF "verify=signature: no keyring in the initrd" "$TMP/summary" || fail "default without a host keyring: $(cat "$TMP/summary")"
+        ! grep -qxF /etc/systemd/import-pubring.pgp "$TMP/default.list" || fail "default: a keyring appeared from nowhere"
+        echo "ok: the host has no systemd keyring, and by default none goes in"
+fi
 
 if [ "$(id -u)" != 0 ]; then
         echo "not root: the chroot pulls are left out"
