@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fileio.h"
+#include "find-program.h"
 #include "keyring.h"
 #include "log.h"
 #include "macro.h"
@@ -17,27 +18,6 @@
 
 /* Where to go instead, in every message that ends a verify=signature pull before it starts. */
 #define WAY_OUT "or use verify=checksum or verify=sha256:HEX"
-
-/* PATH, or execvp's default when unset (the kernel starts the initrd's /init without one). */
-static int find_in_path(const char *name, char **ret) {
-        const char *path = getenv("PATH");
-        if (!path || !*path)
-                path = "/usr/local/bin:/usr/bin:/bin";
-        for (const char *p = path; *p;) {
-                size_t n = strcspn(p, ":");
-                _cleanup_free_ char *full = NULL;
-                if (n > 0 && asprintf(&full, "%.*s/%s", (int) n, p, name) < 0)
-                        return -ENOMEM;
-                if (full && access(full, X_OK) == 0) {
-                        *ret = TAKE_PTR(full);
-                        return 0;
-                }
-                p += n;
-                if (*p == ':')
-                        p++;
-        }
-        return -ENOENT;
-}
 
 int signature_tools_find(const char *keyring, struct signature_tools *ret) {
         *ret = (struct signature_tools) {};
@@ -57,7 +37,7 @@ int signature_tools_find(const char *keyring, struct signature_tools *ret) {
                         return -ENOKEY;
                 }
         }
-        int r = find_in_path("gpgv", &ret->gpgv);
+        int r = find_program("gpgv", &ret->gpgv);
         if (r == -ENOMEM)
                 return log_error_errno(r, "out of memory");
         if (r < 0) {

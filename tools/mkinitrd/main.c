@@ -12,6 +12,7 @@
 
 #include "cpio.h"
 #include "config.h"
+#include "find-program.h"
 #include "image.h"
 #include "keyring.h"
 #include "libraries.h"
@@ -313,26 +314,6 @@ static int add_user_file(struct image *img, const char *arg) {
         return add_program(img, src, dest);
 }
 
-static int find_in_path(const char *name, char **ret) {
-        const char *path = getenv("PATH");
-        if (!path || !*path)
-                path = "/usr/local/bin:/usr/bin:/bin";
-        for (const char *p = path; *p;) {
-                size_t n = strcspn(p, ":");
-                _cleanup_free_ char *full = NULL;
-                if (n > 0 && asprintf(&full, "%.*s/%s", (int) n, p, name) < 0)
-                        return -ENOMEM;
-                if (full && access(full, X_OK) == 0) {
-                        *ret = TAKE_PTR(full);
-                        return 0;
-                }
-                p += n;
-                if (*p == ':')
-                        p++;
-        }
-        return -ENOENT;
-}
-
 /* gpgv reads keyrings of OpenPGP packets (or keyboxes), not the ASCII-armored export. */
 static int check_keyring(const char *path) {
         static const char armor[] = "-----BEGIN PGP";
@@ -371,7 +352,7 @@ static int resolve_keyring(const struct options *o, const char **ret_keyring, ch
         }
         if (check_keyring(keyring) < 0)
                 return -EINVAL;
-        int r = find_in_path(GPGV, ret_gpgv);
+        int r = find_program(GPGV, ret_gpgv);
         if (r == -ENOMEM)
                 return log_error_errno(r, "out of memory");
         if (r < 0) {
