@@ -56,6 +56,9 @@ static const char *failure_hint(int r) {
                 return "not found on the server; check the URL and that the image was published next to the UKI";
         case -EBADMSG:
                 return "verification or decompression failed; check the image, its SHA256SUMS/signature and verify=";
+        case -ENOKEY:
+        case -ENOEXEC:
+                return "verify=signature cannot run in this initrd (nothing was downloaded); see the message above";
         case -ENOSPC:
                 return "not enough space below /run; give the machine more memory or use a smaller image";
         case -EFBIG:

@@ -233,7 +233,7 @@ static int pull_one(const struct pull_options *o, const char *url, const char *t
         if (o->verify == PB_VERIFY_SHA256)
                 memcpy(expected, o->sha256, sizeof expected);
         else {
-                r = verify_fetch_expected(&t, url, o->verify, o->keyring ?: PULL_DEFAULT_KEYRING, expected);
+                r = verify_fetch_expected(&t, url, o->verify, o->keyring, expected);
                 if (r < 0)
                         return r;
         }

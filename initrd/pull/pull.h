@@ -31,7 +31,7 @@ struct pull_options {
         uint8_t sha256[32];             /* with PB_VERIFY_SHA256: the pinned digest of the download */
         bool read_only;
         bool force;                     /* replace an existing target */
-        const char *keyring;            /* NULL: /etc/systemd/import-pubring.pgp */
+        const char *keyring;            /* NULL: systemd's, as lib/keyring.h finds it */
         const char *ca_bundle;          /* NULL: libcurl's default */
         uint64_t max_size;              /* cap on compressed and on uncompressed bytes; 0: none */
         unsigned retries;               /* consecutive failed attempts without progress */
@@ -44,7 +44,6 @@ struct pull_options {
         const volatile int *cancel;
 };
 
-#define PULL_DEFAULT_KEYRING "/etc/systemd/import-pubring.pgp"
 #define PULL_DEFAULT_RETRIES 5
 #define PULL_DEFAULT_STALL_TIMEOUT_SEC 60
 #define PULL_DEFAULT_RETRY_DELAY_MS 100
@@ -54,7 +53,8 @@ void pull_options_init(struct pull_options *o);
 /*
  * Pulls url into target. Returns 0, or a negative errno after logging why:
  * -ENOENT the resource does not exist (HTTP 404, missing file), -EEXIST target exists (no force),
- * -EBADMSG verification or decompression failed, -ENOSPC not enough space, -EFBIG over max_size,
+ * -EBADMSG verification or decompression failed, -ENOKEY/-ENOEXEC verify=signature lacks its keyring
+ * or gpgv (nothing was downloaded), -ENOSPC not enough space, -EFBIG over max_size,
  * -ETIMEDOUT stalled, -ECANCELED cancelled, other values for transfer and I/O errors.
  */
 int pull_image(const struct pull_options *o, const char *url, const char *target);

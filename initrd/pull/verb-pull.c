@@ -9,6 +9,7 @@
 
 #include <signal.h>
 
+#include "keyring.h"
 #include "log.h"
 #include "pull.h"
 #include "url.h"
@@ -35,8 +36,11 @@ static void help(void) {
                "                            (SHA256SUMS.gpg via gpgv) or sha256:HEX (default no)\n"
                "     --ro                   make the result read-only\n"
                "     --force                replace an existing TARGET\n"
-               "     --keyring=FILE         keyring for --verify=signature\n"
-               "                            (default " PULL_DEFAULT_KEYRING ")\n"
+               "     --keyring=FILE         keyring for --verify=signature (default: the first of\n"
+               "                            " KEYRING_PATH_ETC ",\n"
+               "                            " KEYRING_PATH_ETC_LEGACY ",\n"
+               "                            " KEYRING_PATH_VENDOR ",\n"
+               "                            " KEYRING_PATH_VENDOR_LEGACY " that exists)\n"
                "     --ca-bundle=FILE       trust these CAs for https (default: the system's)\n"
                "     --max-size=BYTES       refuse downloads or images larger than this (K, M, G, T)\n"
                "     --retries=N            failed attempts in a row before giving up (default %d)\n"

@@ -4,16 +4,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fileio.h"
 #include "log.h"
-#include "sink.h"
+#include "signature.h"
 #include "url.h"
 #include "verify.h"
 
+/* As systemd-pull: checksum lists and signatures are small. */
 #define SUMS_MAX (1024 * 1024)
 
 struct sha256_ctx {
@@ -54,48 +53,6 @@ int sha256_final(struct sha256_ctx *c, uint8_t ret[32]) {
         return EVP_DigestFinal_ex(c->md, ret, &n) == 1 && n == 32 ? 0 : -EIO;
 }
 
-void sha256_to_hex(const uint8_t d[32], char ret[65]) {
-        for (unsigned i = 0; i < 32; i++)
-                snprintf(ret + 2 * i, 3, "%02x", d[i]);
-}
-
-int sha256_from_hex(const char *s, size_t n, uint8_t ret[32]) {
-        if (n != 64)
-                return -EINVAL;
-        for (unsigned i = 0; i < 32; i++) {
-                int hi = pb_hex_digit(s[2 * i]), lo = pb_hex_digit(s[2 * i + 1]);
-                if (hi < 0 || lo < 0)
-                        return -EINVAL;
-                ret[i] = (uint8_t) (hi << 4 | lo);
-        }
-        return 0;
-}
-
-int sha256sums_find(const char *text, const char *name, uint8_t ret[32]) {
-        for (const char *line = text; *line;) {
-                const char *end = strchrnul(line, '\n');
-                const char *p = line;
-                size_t hexlen = strspn(p, "0123456789abcdefABCDEF");
-                if (hexlen == 64) {
-                        const char *rest = p + 64;
-                        size_t restlen = (size_t) (end - rest);
-                        while (restlen > 0 && (rest[restlen - 1] == '\r' || rest[restlen - 1] == ' '))
-                                restlen--;
-                        bool match;
-                        if (restlen == 0)
-                                match = true;   /* a bare digest, as in "NAME.sha256" */
-                        else if (rest[0] == ' ' && restlen >= 2 && (rest[1] == ' ' || rest[1] == '*'))
-                                match = restlen - 2 == strlen(name) && memcmp(rest + 2, name, restlen - 2) == 0;
-                        else
-                                match = false;
-                        if (match)
-                                return sha256_from_hex(p, 64, ret);
-                }
-                line = *end ? end + 1 : end;
-        }
-        return -ENOENT;
-}
-
 static int url_sibling(const char *url, const char *name, char **ret) {
         size_t size = strlen(url) + strlen(name) + 2;
         char *buf = malloc(size);
@@ -122,88 +79,19 @@ static int url_name(const char *url, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
-static int memfd_with(const char *name, const char *data, size_t size) {
-        /* No CLOEXEC: gpgv reads it as /proc/self/fd/N. */
-        int fd = memfd_create(name, 0);
-        if (fd < 0)
-                return -errno;
-        int r = write_full_fd(fd, data, size);
-        if (r < 0) {
-                close(fd);
-                return r;
-        }
-        return fd;
-}
-
-static int run_gpgv(const char *keyring, const char *sums, size_t sums_size, const char *sig, size_t sig_size) {
-        _cleanup_close_ int data_fd = memfd_with("SHA256SUMS", sums, sums_size);
-        _cleanup_close_ int sig_fd = memfd_with("SHA256SUMS.gpg", sig, sig_size);
-        _cleanup_close_ int out_fd = memfd_create("gpgv-output", MFD_CLOEXEC);
-        char home[] = "/tmp/pullboot-gpgv.XXXXXX";
-        char sig_path[64], data_path[64];
-        int status;
-
-        if (data_fd < 0 || sig_fd < 0 || out_fd < 0)
-                return log_error_errno(-ENOMEM, "cannot prepare the signature check");
-        if (access(keyring, R_OK) < 0)
-                return log_error_errno(-errno, "cannot read the keyring %s; pass --keyring", keyring);
-        /* gpgv wants a home directory; give it a throwaway one rather than touching root's. */
-        bool have_home = mkdtemp(home) != NULL;
-        snprintf(sig_path, sizeof sig_path, "/proc/self/fd/%d", sig_fd);
-        snprintf(data_path, sizeof data_path, "/proc/self/fd/%d", data_fd);
-
-        pid_t pid = fork();
-        if (pid < 0)
-                return log_error_errno(-errno, "cannot fork gpgv");
-        if (pid == 0) {
-                dup2(out_fd, STDOUT_FILENO);
-                dup2(out_fd, STDERR_FILENO);
-                const char *argv[10];
-                size_t n = 0;
-                argv[n++] = "gpgv";
-                argv[n++] = "--quiet";
-                if (have_home) {
-                        argv[n++] = "--homedir";
-                        argv[n++] = home;
-                }
-                argv[n++] = "--keyring";
-                argv[n++] = keyring;
-                argv[n++] = sig_path;
-                argv[n++] = data_path;
-                argv[n] = NULL;
-                execvp("gpgv", (char *const *) argv);
-                fprintf(stderr, "cannot run gpgv: %m\n");
-                _exit(127);
-        }
-        while (waitpid(pid, &status, 0) < 0)
-                if (errno != EINTR)
-                        break;
-        if (have_home)
-                (void) rm_rf(home);
-        if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-                return 0;
-
-        char out[2048];
-        ssize_t k = pread(out_fd, out, sizeof out - 1, 0);
-        out[k > 0 ? k : 0] = 0;
-        for (char *s = strtok(out, "\n"); s; s = strtok(NULL, "\n"))
-                log_error("gpgv: %s", s);
-        if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-                log_error("signature verification needs gpgv; install it or use --verify=checksum");
-        else
-                log_error("SHA256SUMS.gpg does not verify against the keyring %s; refusing the image", keyring);
-        return -EBADMSG;
-}
-
 int verify_fetch_expected(const struct transfer_options *t, const char *url, enum pb_verify mode,
                           const char *keyring, uint8_t expected[32]) {
         _cleanup_free_ char *name = NULL, *sums_url = NULL, *sig_url = NULL, *single_url = NULL;
         _cleanup_free_ char *sums = NULL, *sig = NULL;
+        _cleanup_(signature_tools_done) struct signature_tools tools = {};
         size_t sums_size = 0, sig_size = 0;
         int r;
 
         if (mode == PB_VERIFY_NO || mode == PB_VERIFY_SHA256)
                 return 0;
+        /* Before any download: a pull that cannot check the signature must not fetch anything. */
+        if (mode == PB_VERIFY_SIGNATURE && (r = signature_tools_find(keyring, &tools)) < 0)
+                return r;
         r = url_name(url, &name);
         if (r < 0)
                 return r;
@@ -242,14 +130,20 @@ int verify_fetch_expected(const struct transfer_options *t, const char *url, enu
                 }
                 if (r < 0)
                         return r;
-                r = run_gpgv(keyring ?: "/etc/systemd/import-pubring.pgp", sums, sums_size, sig, sig_size);
+                r = signature_verify(&tools, sums, sums_size, sig, sig_size);
                 if (r < 0)
                         return r;
         }
 
-        r = sha256sums_find(sums, name, expected);
+        r = sha256sums_find(sums, sums_size, name, expected);
+        if (r == -ENOTUNIQ) {
+                log_error("the checksum list for %s lists '%s' more than once with different digests; "
+                          "refusing the image", url, name);
+                return -EBADMSG;
+        }
         if (r < 0) {
-                log_error("the checksum list for %s does not list '%s'", url, name);
+                log_error("the checksum list for %s does not list '%s' (no line \"HEX  %s\"); refusing the image",
+                          url, name, name);
                 return -EBADMSG;
         }
         return 0;

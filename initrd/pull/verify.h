@@ -4,13 +4,15 @@
 #include <stdint.h>
 
 #include "pullspec.h"
+#include "sha256sums.h"
 #include "transfer.h"
 
 /*
  * What the downloaded (compressed) stream must hash to, with systemd-pull's meaning of the modes:
  * checksum: "URL.sha256", else the SHA256SUMS file in the same directory, lists the digest;
  * signature: SHA256SUMS, whose detached signature SHA256SUMS.gpg must verify against the keyring
- * (gpgv); sha256: the digest pinned on the kernel command line.
+ * (gpgv; signature.h), lists it; sha256: the digest pinned on the kernel command line. The lists
+ * are read as systemd reads them (sha256sums.h).
  */
 
 struct sha256_ctx;
@@ -21,13 +23,10 @@ int sha256_reset(struct sha256_ctx *c);
 int sha256_update(struct sha256_ctx *c, const void *p, size_t n);
 int sha256_final(struct sha256_ctx *c, uint8_t ret[32]);
 
-/* Fetches and checks whatever mode needs before the download starts; fills expected. */
+/* Fetches and checks whatever mode needs before the download starts; fills expected. keyring
+ * NULL: systemd's (lib/keyring.h). -ENOKEY/-ENOEXEC: verify=signature cannot run here, nothing
+ * was fetched; -EBADMSG: a list or signature is missing or does not check out. */
 int verify_fetch_expected(const struct transfer_options *t, const char *url, enum pb_verify mode,
                           const char *keyring, uint8_t expected[32]);
 /* -EBADMSG with both digests logged on mismatch. */
 int verify_compare(const char *url, const uint8_t expected[32], const uint8_t actual[32]);
-/* Finds NAME's digest in SHA256SUMS-style text ("HEX  NAME" or "HEX *NAME"); a text that is just
- * a digest matches any name. -ENOENT if not listed. */
-int sha256sums_find(const char *text, const char *name, uint8_t ret[32]);
-int sha256_from_hex(const char *s, size_t n, uint8_t ret[32]);
-void sha256_to_hex(const uint8_t d[32], char ret[65]);

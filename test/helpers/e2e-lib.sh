@@ -123,7 +123,7 @@ e2e_initrd() {
                  sha256sum "$PULLBOOT_MKINITRD" "$PULLBOOT"
                  for a in "${extra[@]}"; do
                          echo "arg $a"
-                         [ -f "$a" ] && sha256sum "$a"
+                         [ ! -f "$a" ] || sha256sum "$a"
                  done; } | sha256sum | cut -c1-16)
         if [ ${#extra[@]} -gt 0 ]; then
                 variant=-$(printf '%s\n' "${extra[@]}" | sha256sum | cut -c1-8)

@@ -12,7 +12,9 @@
 
 #include "cpio.h"
 #include "config.h"
+#include "find-program.h"
 #include "image.h"
+#include "keyring.h"
 #include "libraries.h"
 #include "log.h"
 #include "macro.h"
@@ -24,12 +26,16 @@
 /* Debian's klibc-utils: the DHCP client pullboot init runs. */
 #define IPCONFIG "/usr/lib/klibc/bin/ipconfig"
 #define MAX_LIST 256
+/* What `pullboot pull` runs for verify=signature, looked up in the host's PATH. */
+#define GPGV "gpgv"
 
 struct options {
         const char *kver;
         const char *modules_dir;
         const char *pullboot;
         const char *ca_bundle;
+        const char *keyring;
+        bool no_keyring;
         const char *busybox;
         const char *output;
         const char *list;
@@ -49,8 +55,8 @@ static void help(void) {
                "       pullboot-mkinitrd --list FILE\n"
                "\n"
                "Build the minimal initrd that runs pullboot as /init: its libraries, klibc's\n"
-               "ipconfig, the CA bundle and the kernel modules it may load, as a reproducible\n"
-               "newc cpio archive.\n"
+               "ipconfig, the CA bundle, gpgv and a keyring for verify=signature, and the kernel\n"
+               "modules it may load, as a reproducible newc cpio archive.\n"
                "\n"
                "Options:\n"
                "  -k --kernel-version VER  kernel release whose modules to include\n"
@@ -61,6 +67,15 @@ static void help(void) {
                "     --busybox PATH        the busybox to include (default " DEFAULT_BUSYBOX "; implies --shell)\n"
                "     --pullboot PATH       the pullboot binary to use as /init\n"
                "     --ca-bundle FILE      CA certificates for https (default " DEFAULT_CA_BUNDLE ")\n"
+               "     --keyring FILE        OpenPGP keyring (binary, as gpg --export writes it) that\n"
+               "                           verify=signature checks SHA256SUMS.gpg against; installed\n"
+               "                           with gpgv as " KEYRING_PATH_ETC " (default: the\n"
+               "                           keyring systemd-pull uses, the first of\n"
+               "                           " KEYRING_PATH_ETC ",\n"
+               "                           " KEYRING_PATH_ETC_LEGACY ",\n"
+               "                           " KEYRING_PATH_VENDOR ",\n"
+               "                           " KEYRING_PATH_VENDOR_LEGACY " that exists)\n"
+               "     --no-keyring          neither keyring nor gpgv: verify=signature cannot work\n"
                "  -c --compress ALG       zstd (default), xz, gzip or none\n"
                "     --compress-level N    zstd 1-19 (default 19), xz 0-9 (6), gzip 1-9 (9)\n"
                "  -o --output FILE         where to write the initrd\n"
@@ -82,6 +97,8 @@ enum {
         ARG_BUSYBOX,
         ARG_PULLBOOT,
         ARG_CA_BUNDLE,
+        ARG_KEYRING,
+        ARG_NO_KEYRING,
         ARG_COMPRESS_LEVEL,
 };
 
@@ -96,6 +113,8 @@ static int parse_argv(int argc, char **argv, struct options *o) {
                 { "busybox", required_argument, NULL, ARG_BUSYBOX },
                 { "pullboot", required_argument, NULL, ARG_PULLBOOT },
                 { "ca-bundle", required_argument, NULL, ARG_CA_BUNDLE },
+                { "keyring", required_argument, NULL, ARG_KEYRING },
+                { "no-keyring", no_argument, NULL, ARG_NO_KEYRING },
                 { "compress", required_argument, NULL, 'c' },
                 { "compress-level", required_argument, NULL, ARG_COMPRESS_LEVEL },
                 { "output", required_argument, NULL, 'o' },
@@ -142,6 +161,12 @@ static int parse_argv(int argc, char **argv, struct options *o) {
                         break;
                 case ARG_CA_BUNDLE:
                         o->ca_bundle = optarg;
+                        break;
+                case ARG_KEYRING:
+                        o->keyring = optarg;
+                        break;
+                case ARG_NO_KEYRING:
+                        o->no_keyring = true;
                         break;
                 case 'c':
                         r = initrd_compression_from_string(optarg);
@@ -191,6 +216,10 @@ static int parse_argv(int argc, char **argv, struct options *o) {
         }
         if (o->list)
                 return 1;
+        if (o->keyring && o->no_keyring) {
+                log_error("--keyring and --no-keyring contradict each other; give one of them");
+                return -EINVAL;
+        }
         if (o->level >= 0 && initrd_compression_check_level(o->compression, o->level) < 0) {
                 log_error("--compress-level %d is not valid for %s (zstd 1-19, xz 0-9, gzip 1-9)", o->level,
                           initrd_compression_to_string(o->compression));
@@ -285,6 +314,56 @@ static int add_user_file(struct image *img, const char *arg) {
         return add_program(img, src, dest);
 }
 
+/* gpgv reads keyrings of OpenPGP packets (or keyboxes), not the ASCII-armored export. */
+static int check_keyring(const char *path) {
+        static const char armor[] = "-----BEGIN PGP";
+        char head[sizeof armor - 1];
+        _cleanup_fclose_ FILE *f = NULL;
+
+        if (check_regular(path, "keyring", "pass --keyring FILE or --no-keyring") < 0)
+                return -EINVAL;
+        f = fopen(path, "re");
+        if (!f)
+                return log_error_errno(-errno, "cannot read the keyring %s", path);
+        size_t n = fread(head, 1, sizeof head, f);
+        if (n == 0) {
+                log_error("the keyring %s is empty; export a key into it with gpg --export KEYID > FILE", path);
+                return -EINVAL;
+        }
+        if (n == sizeof head && memcmp(head, armor, sizeof head) == 0) {
+                log_error("the keyring %s is ASCII-armored, which gpgv cannot read; convert it with "
+                          "gpg --dearmor, or export with gpg --export (without --armor)", path);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+/* The keyring for verify=signature (given, else systemd-pull's) and gpgv to check with it:
+ * *ret_keyring NULL when there is none to add. */
+static int resolve_keyring(const struct options *o, const char **ret_keyring, char **ret_gpgv) {
+        *ret_keyring = NULL;
+        *ret_gpgv = NULL;
+        if (o->no_keyring)
+                return 0;
+        const char *keyring = o->keyring ?: keyring_find_default();
+        if (!keyring) {
+                log_debug("no keyring given and none of " KEYRING_PATHS_TEXT " exists: no gpgv either");
+                return 0;
+        }
+        if (check_keyring(keyring) < 0)
+                return -EINVAL;
+        int r = find_program(GPGV, ret_gpgv);
+        if (r == -ENOMEM)
+                return log_error_errno(r, "out of memory");
+        if (r < 0) {
+                log_error("the keyring %s needs gpgv in the initrd, and gpgv is not installed here; "
+                          "install gpgv, or pass --no-keyring (then verify=signature cannot work)", keyring);
+                return -EINVAL;
+        }
+        *ret_keyring = keyring;
+        return 0;
+}
+
 static int add_skeleton(struct image *img) {
         static const char *const dirs[] = { "/dev", "/proc", "/sys", "/run", "/sysroot", "/etc", "/root" };
         int r;
@@ -343,7 +422,8 @@ static int build(const struct options *o) {
         _cleanup_free_ char *pullboot = NULL, *moddir = NULL;
         struct image img = {};
         struct module_set mods = {};
-        _cleanup_free_ char *staging = NULL;
+        _cleanup_free_ char *staging = NULL, *gpgv = NULL;
+        const char *keyring = NULL;
         bool have_staging = false;
         struct initrd_stats stats;
         int64_t mtime;
@@ -390,7 +470,8 @@ static int build(const struct options *o) {
         if (check_regular(pullboot, "pullboot binary", "pass --pullboot PATH") < 0 ||
             check_regular(ca, "CA bundle", "install ca-certificates or pass --ca-bundle") < 0 ||
             check_regular(IPCONFIG, "DHCP client", "install klibc-utils") < 0 ||
-            (o->shell && check_regular(busybox, "shell", "install busybox-static or pass --busybox") < 0))
+            (o->shell && check_regular(busybox, "shell", "install busybox-static or pass --busybox") < 0) ||
+            resolve_keyring(o, &keyring, &gpgv) < 0)
                 return PB_EXIT_USAGE;
 
         r = add_skeleton(&img);
@@ -402,6 +483,15 @@ static int build(const struct options *o) {
                 r = image_add_file(&img, DEFAULT_CA_BUNDLE, ca);
                 if (r < 0)
                         log_error_errno(r, "cannot add %s to the image", ca);
+        }
+        if (r >= 0 && keyring) {
+                log_debug("adding %s with the keyring %s as %s", gpgv, keyring, KEYRING_PATH_ETC);
+                r = add_program(&img, gpgv, NULL);
+                if (r >= 0) {
+                        r = image_add_file(&img, KEYRING_PATH_ETC, keyring);
+                        if (r < 0)
+                                log_error_errno(r, "cannot add %s to the image", keyring);
+                }
         }
         if (r >= 0 && o->shell) {
                 r = add_program(&img, busybox, "/bin/busybox");
@@ -455,6 +545,10 @@ static int build(const struct options *o) {
                        o->output, stats.entries, mods.n, mods.n_builtin, stats.cpio_bytes / 1048576.0,
                        stats.output_bytes / 1048576.0, initrd_compression_to_string(o->compression),
                        stats.output_bytes);
+        if (!o->quiet && keyring)
+                printf("verify=signature: gpgv and the keyring %s (as " KEYRING_PATH_ETC ")\n", keyring);
+        else if (!o->quiet)
+                printf("verify=signature: no keyring in the initrd; pulls with it will fail (add one with --keyring)\n");
         r = PB_EXIT_OK;
 out:
         if (have_staging)

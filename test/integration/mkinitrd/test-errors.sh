@@ -42,6 +42,18 @@ expect 2 "is not a regular file" "${base[@]}" --add /etc
 expect 2 "/init is pullboot" "${base[@]}" --add "/etc/hostname:/init"
 expect 2 "no-such-module-xyz is neither" "${base[@]}" -m no-such-module-xyz
 SOURCE_DATE_EPOCH=yesterday expect 2 "SOURCE_DATE_EPOCH" "${base[@]}"
+# --keyring: a file gpgv can read, and gpgv to read it
+expect 2 "cannot use keyring /nonexistent.pgp" "${base[@]}" --keyring /nonexistent.pgp
+expect 2 "contradict each other" "${base[@]}" --keyring /etc/hostname --no-keyring
+: > "$TMP/empty.pgp"
+expect 2 "the keyring $TMP/empty.pgp is empty" "${base[@]}" --keyring "$TMP/empty.pgp"
+printf -- '-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZ\n-----END PGP PUBLIC KEY BLOCK-----\n' > "$TMP/armored.asc"
+expect 2 "is ASCII-armored, which gpgv cannot read" "${base[@]}" --keyring "$TMP/armored.asc"
+printf 'not armored' > "$TMP/binary.pgp"
+# A PATH with what expect() itself runs, but no gpgv.
+mkdir "$TMP/bin"
+for t in sha256sum grep cat ls head; do ln -s "$(command -v "$t")" "$TMP/bin/$t"; done
+PATH=$TMP/bin expect 2 "gpgv is not installed here; install gpgv, or pass --no-keyring" "${base[@]}" --keyring "$TMP/binary.pgp"
 # a directory where the output should go: nothing written
 mkdir "$TMP/outdir"
 expect 2 "is a directory" -k "$KVER" --pullboot "$PULLBOOT" --compress-level 1 -o "$TMP/outdir"
