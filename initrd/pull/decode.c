@@ -175,12 +175,16 @@ static int fail(struct decoder *d, const char *why) {
 
 /* Before the big allocation: say what the stream needs, the limit, and how to raise it. */
 static int fail_memlimit(struct decoder *d, const char *what, uint64_t needed) {
-        char a[32], b[32], n[64] = "more memory";
-        if (needed != UINT64_MAX)
-                snprintf(n, sizeof n, "%s of memory", format_bytes(needed, a, sizeof a));
-        snprintf(d->error_buf, sizeof d->error_buf,
-                 "the %s stream needs %s to decompress, more than the limit of %s; raise the limit with "
-                 "--max-memory= (pullboot.max-memory= at boot)", what, n, format_bytes(d->memlimit, b, sizeof b));
+        char a[32], b[32];
+        if (needed == UINT64_MAX)
+                snprintf(d->error_buf, sizeof d->error_buf,
+                         "the %s stream needs more than the memory limit of %s to decompress; raise the limit "
+                         "with --max-memory= (pullboot.max-memory= at boot)", what, format_bytes(d->memlimit, b, sizeof b));
+        else
+                snprintf(d->error_buf, sizeof d->error_buf,
+                         "the %s stream needs %s of memory to decompress, more than the limit of %s; raise the "
+                         "limit with --max-memory= (pullboot.max-memory= at boot)", what,
+                         format_bytes(needed, a, sizeof a), format_bytes(d->memlimit, b, sizeof b));
         d->error = d->error_buf;
         d->over_memlimit = true;
         return -ENOMEM;
@@ -322,8 +326,11 @@ static int feed_xz(struct decoder *d, const uint8_t *p, size_t n, bool finish) {
                 }
                 if (ret == LZMA_BUF_ERROR && finish)
                         return fail(d, "xz stream ends early (truncated download?)");
-                if (ret == LZMA_MEMLIMIT_ERROR)
-                        return fail_memlimit(d, "xz", lzma_memusage(&d->xz));
+                if (ret == LZMA_MEMLIMIT_ERROR) {
+                        /* The threaded decoder reports what it uses, not what it would need. */
+                        uint64_t need = lzma_memusage(&d->xz);
+                        return fail_memlimit(d, "xz", need > d->memlimit ? need : UINT64_MAX);
+                }
                 if (ret == LZMA_MEM_ERROR)
                         return -ENOMEM;
                 if (ret != LZMA_OK)

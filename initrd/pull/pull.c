@@ -67,27 +67,6 @@ int pull_progress_from_string(const char *s, enum pull_progress *ret) {
         return -EINVAL;
 }
 
-int pull_size_from_string(const char *s, uint64_t *ret) {
-        char *end;
-        errno = 0;
-        unsigned long long v = strtoull(s, &end, 10);
-        if (errno != 0 || end == s || s[0] == '-')
-                return -EINVAL;
-        unsigned shift = 0;
-        switch (*end) {
-        case 0: break;
-        case 'K': shift = 10; end++; break;
-        case 'M': shift = 20; end++; break;
-        case 'G': shift = 30; end++; break;
-        case 'T': shift = 40; end++; break;
-        default: return -EINVAL;
-        }
-        if (*end != 0 || (shift > 0 && v > (UINT64_MAX >> shift)))
-                return -EINVAL;
-        *ret = (uint64_t) v << shift;
-        return 0;
-}
-
 int pull_verify_from_string(const char *s, enum pb_verify *ret_verify, uint8_t ret_sha256[32]) {
         if (strcmp(s, "no") == 0)
                 *ret_verify = PB_VERIFY_NO;

@@ -75,7 +75,5 @@ int pull_image_candidates(const struct pull_options *o, const char *const *urls,
 
 /* Parsers for the command line and the generator: 0 or -EINVAL. */
 int pull_progress_from_string(const char *s, enum pull_progress *ret);
-/* A number of bytes with an optional K, M, G or T (powers of 1024). */
-int pull_size_from_string(const char *s, uint64_t *ret);
 /* "no", "checksum", "signature" or "sha256:HEX" (64 hex digits). */
 int pull_verify_from_string(const char *s, enum pb_verify *ret_verify, uint8_t ret_sha256[32]);

@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "pull.h"
+#include "size.h"
 #include "url.h"
 #include "verb-args.h"
 #include "verbs.h"
@@ -126,14 +127,14 @@ int verb_pull(int argc, char **argv) {
                         o.ca_bundle = optarg;
                         break;
                 case ARG_MAX_SIZE:
-                        if (pull_size_from_string(optarg, &o.max_size) < 0) {
+                        if (parse_size(optarg, &o.max_size) < 0) {
                                 log_error("--max-size=%s: expected a number of bytes, optionally with K, M, G or T",
                                           optarg);
                                 return PB_EXIT_USAGE;
                         }
                         break;
                 case ARG_MAX_MEMORY:
-                        if (pull_size_from_string(optarg, &o.max_memory) < 0 || o.max_memory < 1024 * 1024) {
+                        if (parse_size(optarg, &o.max_memory) < 0 || o.max_memory < 1024 * 1024) {
                                 log_error("--max-memory=%s: expected at least 1M bytes, optionally with K, M, G or T",
                                           optarg);
                                 return PB_EXIT_USAGE;
