@@ -355,13 +355,14 @@ static int on_block_header(struct xzpar *x) {
         uint64_t dict = lzma_raw_decoder_memusage(j->filters);
         if (dict == UINT64_MAX)
                 return fail(x, "unsupported xz block filters");
+        /* A worker holds the whole compressed block besides the dictionary; a block for which that
+         * is too much is decoded as it streams instead, which needs only the dictionary. */
         lzma_vli total = lzma_block_total_size(&j->block);
         if (j->block.compressed_size != LZMA_VLI_UNKNOWN && j->block.uncompressed_size != LZMA_VLI_UNKNOWN &&
-            total != 0 && total - j->block.header_size <= JOB_MAX) {
+            total != 0 && total - j->block.header_size <= JOB_MAX &&
+            dict + (total - j->block.header_size) + OUT_CHUNK <= x->memlimit) {
                 j->len = (size_t) (total - j->block.header_size);
                 uint64_t need = dict + j->len + OUT_CHUNK;
-                if (need > x->memlimit)
-                        return fail_memlimit(x, need);
                 int r = reserve_memory(x, need);
                 if (r < 0)
                         return r;
@@ -374,7 +375,7 @@ static int on_block_header(struct xzpar *x) {
                 expect(x, ST_BLOCK_BODY, j->len);
                 return 0;
         }
-        /* No sizes: decode in order, here, after the workers are done with earlier blocks. */
+        /* Decode in order, here, after the workers are done with earlier blocks. */
         if (dict + OUT_CHUNK > x->memlimit)
                 return fail_memlimit(x, dict + OUT_CHUNK);
         int r = wait_in_flight(x, 0, 0);

@@ -7,6 +7,7 @@
  */
 #include <bzlib.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <lzma.h>
 #include <pthread.h>
 #include <zlib.h>
@@ -216,6 +217,15 @@ int main(void) {
                                           cases[c].parallel, last_why);
                         ASSERT_EQ(run_limited(z, zlen, 65536, cases[c].parallel, 64 << 20, &o, NULL), 0);
                 }
+                /* Block-parallel xz within a limit that holds one block at a time (3 MiB), or just
+                 * the dictionary (1114168 bytes for preset 1) and the 1 MiB output buffer: those
+                 * blocks are streamed in order instead. The same bytes come out. */
+                static const uint64_t limits[] = { 1114168 + (1 << 20) + 4096, 3 << 20 };
+                if (cases[c].f == DECODE_XZ && cases[c].parallel)
+                        for (size_t l = 0; l < PB_ELEMENTSOF(limits); l++)
+                                if (run_limited(z, zlen, 65536, true, limits[l], &o, NULL) != 0 || o.len != (size_t) SIZE ||
+                                    memcmp(o.buf, in, SIZE) != 0)
+                                        TEST_FAIL("xz parallel within %" PRIu64 " bytes: %s", limits[l], last_why);
                 fprintf(stderr, "ok: %s multiblock=%d parallel=%d (%zu -> %d bytes)\n",
                         decode_format_to_string(cases[c].f), cases[c].multiblock, cases[c].parallel, zlen, SIZE);
         }
