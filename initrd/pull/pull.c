@@ -318,11 +318,15 @@ static int pull_one(const struct pull_options *o, const char *url, const char *t
                 memcpy(expected, o->sha256, sizeof expected);
         else {
                 r = verify_fetch_expected(&t, url, o->verify, o->keyring ?: PULL_DEFAULT_KEYRING, expected);
-                /* A checksum list cannot list an image that is not there: say what is really wrong. */
-                if (r < 0 && r != -ENOENT && r != -ECANCELED && resource_missing(&t, url))
-                        r = -ENOENT;
+                /* Missing lists come back as -EBADMSG; -ENOENT here is a local file (the keyring),
+                 * which must not pass for a missing image and move on to the next candidate. */
                 if (r == -ENOENT)
+                        r = -EBADMSG;
+                /* A checksum list cannot list an image that is not there: say what is really wrong. */
+                if (r == -EBADMSG && resource_missing(&t, url)) {
                         report_missing(url, quiet_missing);
+                        r = -ENOENT;
+                }
                 if (r < 0)
                         return r;
         }

@@ -11,7 +11,7 @@ need_tool zstd
 mkdir -p "$T/www/sums" "$T/www/bare" "$T/out"
 head -c 2000000 /dev/urandom > "$T/www/image.raw"
 zstd -q -c "$T/www/image.raw" > "$T/www/sums/image.raw.zst"
-(cd "$T/www/sums" && sha256sum image.raw.zst > SHA256SUMS)
+(cd "$T/www/sums" && sha256sum image.raw.zst > SHA256SUMS && echo "not a signature" > SHA256SUMS.gpg)
 start_faultserver "$T/www"
 
 pull() { "$PULLBOOT" pull --progress=none --retry-delay=10 "$@"; }
@@ -59,6 +59,10 @@ for v in checksum signature; do
                         pull --verify=$v --keyring="$T/none.pgp" "$FS_URL/$dir/nothere.raw.zst" "$T/out/m"
         done
 done
+# A missing keyring is not a missing image.
+expect_failure "verify=signature, missing keyring" "cannot read the keyring" "$T/out/m" \
+        pull --verify=signature --keyring="$T/none.pgp" "$FS_URL/sums/image.raw.zst" "$T/out/m"
+grep -q 'does not exist' "$T/out.log" && fail "missing keyring called a missing image"
 # An image that exists but is not listed is still a verification failure.
 cp "$T/www/sums/image.raw.zst" "$T/www/sums/unlisted.raw.zst"
 expect_failure "verify=checksum, unlisted image" "does not list 'unlisted.raw.zst'" "$T/out/m" \
