@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <inttypes.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,7 +87,7 @@ int pull_verify_from_string(const char *s, enum pb_verify *ret_verify, uint8_t r
 static int check_size_hint(struct pull *x);
 
 /* Holds the sink's temporary (again, after a reset made a new one) so that no other pull's sweep
- * removes it; called with the directory locked. */
+ * removes it. -ESTALE if a sweep took it before the lock. */
 static int lock_temp(struct pull *x) {
         if (x->temp_locked && strcmp(x->temp_locked, x->sink->temp) == 0)
                 return 0;
@@ -96,7 +97,7 @@ static int lock_temp(struct pull *x) {
         x->temp_locked = NULL;
         x->temp_lock = temp_lock(x->sink->temp);
         if (x->temp_lock < 0)
-                return log_error_errno(x->temp_lock, "cannot lock %s", x->sink->temp);
+                return x->temp_lock;
         x->temp_locked = strdup(x->sink->temp);
         return x->temp_locked ? 0 : -ENOMEM;
 }
@@ -145,16 +146,12 @@ static int on_begin(void *userdata, const struct transfer_body *b) {
                 if ((r = writer_reset(x->feeder)) < 0 || (r = decoder_reset(x->dec)) < 0 ||
                     (r = sha256_reset(x->hash)) < 0)
                         return r;
-                /* A sink may start over in a new temporary: create and hold it under the directory lock. */
-                int dir_lock = temp_dir_lock(x->sink->dir);
-                if (dir_lock < 0)
-                        return log_error_errno(dir_lock, "cannot lock %s", x->sink->dir);
-                r = sink_reset(x->sink);
-                if (r >= 0)
-                        r = lock_temp(x);
-                close(dir_lock);
-                if (r < 0)
+                /* A sink may start over in a new temporary: hold that one too. */
+                if ((r = sink_reset(x->sink)) < 0)
                         return r;
+                if ((r = lock_temp(x)) < 0)
+                        return log_error_errno(r, "cannot lock %s (removed by another pull of %s?)", x->sink->temp,
+                                               x->sink->target);
                 x->received = x->written = 0;
                 x->hint_checked = false;
         }
@@ -259,27 +256,28 @@ static void report_missing(const char *url, bool quiet_missing) {
                 log_error("%s does not exist (HTTP 404 or missing file); check the URL", url);
 }
 
-/* Creates the sink's temporary and takes its lock, sweeping stale ones first, all under the
- * directory lock. */
+/* Removes what killed pulls of target left, then creates the sink's temporary and takes its lock;
+ * a concurrent pull's sweep can take a temporary before it is locked, then another is made. */
 static int start_sink(struct pull *x, const char *target) {
-        _cleanup_free_ char *copy = strdup(target), *dir = NULL;
+        _cleanup_free_ char *copy = strdup(target);
         if (!copy)
                 return -ENOMEM;
         const char *name = strrchr(target, '/');
         name = name ? name + 1 : target;
-        char *slash = strrchr(copy, '/');
-        dir = slash ? strndup(copy, slash == copy ? 1 : (size_t) (slash - copy)) : strdup(".");
-        if (!dir)
-                return -ENOMEM;
-        int dir_lock = temp_dir_lock(dir);
-        if (dir_lock < 0)
-                return log_error_errno(dir_lock, "cannot lock %s", dir);
-        (void) temp_remove_stale(dir, name);
-        int r = x->o->type == PB_TYPE_TAR ? sink_tar_new(target, &x->sink) : sink_raw_new(target, &x->sink);
-        if (r >= 0)
+        (void) temp_remove_stale(dirname(copy), name);
+
+        for (unsigned attempt = 0;; attempt++) {
+                int r = x->o->type == PB_TYPE_TAR ? sink_tar_new(target, &x->sink) : sink_raw_new(target, &x->sink);
+                if (r < 0)
+                        return r;
                 r = lock_temp(x);
-        close(dir_lock);
-        return r;
+                if (r != -ESTALE || attempt >= 3) {
+                        if (r < 0)
+                                log_error_errno(r, "cannot lock %s", x->sink->temp);
+                        return r;
+                }
+                x->sink = sink_free(x->sink);
+        }
 }
 
 static int pull_one(const struct pull_options *o, const char *url, const char *target, bool quiet_missing) {

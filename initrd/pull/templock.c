@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -14,21 +15,7 @@
 /* mkstemp()/mkdtemp() replace exactly this many X's. */
 #define TEMP_SUFFIX_LEN 6
 
-int temp_dir_lock(const char *dir) {
-        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        while (flock(fd, LOCK_EX) < 0) {
-                if (errno != EINTR) {
-                        int r = -errno;
-                        close(fd);
-                        return r;
-                }
-        }
-        return fd;
-}
-
-int temp_lock(const char *path) {
+static int lock_path(const char *path) {
         /* O_NONBLOCK: the temporary may be a directory or a file; this descriptor is only a lock. */
         int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
@@ -37,6 +24,21 @@ int temp_lock(const char *path) {
                 int r = -errno;
                 close(fd);
                 return r;
+        }
+        return fd;
+}
+
+int temp_lock(const char *path) {
+        struct stat a, b;
+        int fd = lock_path(path);
+        if (fd == -ENOENT || fd == -EWOULDBLOCK)
+                return -ESTALE;
+        if (fd < 0)
+                return fd;
+        /* Still the one at path: not removed (and replaced) by a sweep before the lock was taken. */
+        if (fstat(fd, &a) < 0 || lstat(path, &b) < 0 || a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+                close(fd);
+                return -ESTALE;
         }
         return fd;
 }
@@ -57,7 +59,7 @@ int temp_remove_stale(const char *dir, const char *name) {
                 char path[4096];
                 if ((size_t) snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= sizeof path)
                         continue;
-                int fd = temp_lock(path);
+                int fd = lock_path(path);
                 if (fd == -EWOULDBLOCK) {
                         log_debug("%s is in use by a running pull; leaving it", path);
                         continue;

@@ -58,6 +58,16 @@ for type in raw tar; do
         rm -rf "$T/out/killed-$type"
 done
 
+# A restart from byte 0 (the server ignores Range) makes a tar image start over in a new
+# temporary directory, which is held as well; none is left after success.
+if "$PULLBOOT" pull --progress=none --retry-delay=10 --type=tar "$FS_URL/f/norange,dropat=500000/tree.tar" "$T/out/restarted" 2> "$T/restart.log" &&
+   cmp -s "$T/out/restarted/blob" "$T/tree/blob" && [ -z "$(temps)" ] && grep -q 'starting over' "$T/restart.log"; then
+        ok "tar restarted from byte 0 in a new temporary: nothing left"
+else
+        fail "tar restart: $(ls -A "$T/out")"; cat "$T/restart.log"
+fi
+rm -rf "$T/out/restarted"
+
 # 3. A running pull's temporary is held: another pull of the same target leaves it alone.
 "$PULLBOOT" pull --progress=none "$SLOW/image.raw" "$T/out/live" 2> "$T/live.log" &
 pid=$!
