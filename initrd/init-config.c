@@ -10,6 +10,7 @@
 #include "fileio.h"
 #include "init-config.h"
 #include "log.h"
+#include "size.h"
 
 #define CMDLINE_MAX (1024 * 1024)
 #define NETINFO_MAX (64 * 1024)
@@ -76,6 +77,14 @@ int init_config_parse(const char *cmdline, struct init_config *c) {
                 return r;
         if (r > 0 && failure_action_from_string(pb_span_from_str(v), &c->failure) < 0) {
                 log_error("kernel command line: pullboot.failure=%s: expected shell, reboot, poweroff or halt", v);
+                return -EINVAL;
+        }
+        r = get(cmdline, "pullboot.max-memory", v, sizeof v);
+        if (r < 0)
+                return r;
+        if (r > 0 && (parse_size(v, &c->pull_max_memory) < 0 || c->pull_max_memory < 1024 * 1024)) {
+                log_error("kernel command line: pullboot.max-memory=%s: expected at least 1M bytes, optionally "
+                          "with K, M, G or T", v);
                 return -EINVAL;
         }
         /* init= is the kernel's own option; it is not rd.-prefixed. */

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "failure.h"
 #include "net.h"
@@ -14,6 +15,7 @@
  *   pullboot.link-timeout=SECONDS        bound for the NIC and its carrier to appear (default 10)
  *   pullboot.iface=NAME                  use this interface instead of choosing one
  *   pullboot.failure=shell|reboot|poweroff|halt
+ *   pullboot.max-memory=SIZE             what decompressing a pulled image may use (K, M, G, T)
  *   init=PATH                            the system's init in the new root
  * Invalid values are errors: a typo must not silently pick another behaviour.
  */
@@ -26,6 +28,7 @@ struct init_config {
         unsigned link_timeout_ms;
         char ifname[IF_NAMESIZE];        /* "" when not given */
         enum failure_action failure;     /* FAILURE_DEFAULT when not given */
+        uint64_t pull_max_memory;        /* 0 when not given: the pull engine's default */
         char init[INIT_CONFIG_PATH_MAX]; /* "" when not given */
 };
 

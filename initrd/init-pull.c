@@ -63,6 +63,9 @@ static const char *failure_hint(int r) {
                 return "not enough space below /run; give the machine more memory or use a smaller image";
         case -EFBIG:
                 return "the image exceeds the size limit";
+        case -E2BIG:
+                return "decompressing the image needs more memory than allowed; raise pullboot.max-memory= "
+                       "or give the machine more memory";
         case -ETIMEDOUT:
                 return "the transfer stalled; check the network and the server";
         default:
@@ -70,8 +73,8 @@ static const char *failure_hint(int r) {
         }
 }
 
-int init_pull_download(const struct plan_pull *pull, const char *prefix, struct init_pull_result *ret,
-                       char *why, size_t why_size) {
+int init_pull_download(const struct plan_pull *pull, const char *prefix, uint64_t max_memory,
+                       struct init_pull_result *ret, char *why, size_t why_size) {
         struct pull_options o;
         int r;
 
@@ -83,6 +86,7 @@ int init_pull_download(const struct plan_pull *pull, const char *prefix, struct 
         o.verify = pull->spec.verify;
         memcpy(o.sha256, pull->spec.sha256, sizeof o.sha256);
         o.read_only = pull->spec.read_only;
+        o.max_memory = max_memory;
         o.progress = PULL_PROGRESS_PLAIN;
         if (access(INIT_PULL_CA_BUNDLE, R_OK) == 0)
                 o.ca_bundle = INIT_PULL_CA_BUNDLE;

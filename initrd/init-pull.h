@@ -21,6 +21,7 @@ struct init_pull_result {
         char target[4096];        /* prefix + the plan's target */
 };
 
-int init_pull_download(const struct plan_pull *pull, const char *prefix, struct init_pull_result *ret,
-                       char *why, size_t why_size);
+/* max_memory: pullboot.max-memory= (0: the pull engine's default). */
+int init_pull_download(const struct plan_pull *pull, const char *prefix, uint64_t max_memory,
+                       struct init_pull_result *ret, char *why, size_t why_size);
 int init_pull_attach(const struct plan_pull *pull, const char *target, char *why, size_t why_size);

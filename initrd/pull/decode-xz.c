@@ -3,11 +3,13 @@
 #include <lzma.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "decode-xz.h"
+#include "space.h"
 
 #define OUT_CHUNK (1024 * 1024)
 /* A block whose compressed form is larger than this is decoded as it streams instead. */
@@ -33,6 +35,7 @@ struct job {
         uint8_t *buf;
         size_t len;
         uint64_t offset;
+        uint64_t mem;           /* counted against the memory limit while the job lives */
         struct job *next;
 };
 
@@ -51,7 +54,11 @@ struct xzpar {
         uint8_t *inline_out;
         uint64_t out_off;       /* uncompressed offset of the next block */
         uint64_t padding;
+        unsigned streams;       /* complete streams so far */
+        uint64_t memlimit;
+        bool over_memlimit;
         const char *why;
+        char why_buf[256];
 
         /* Workers. */
         pthread_mutex_t lock;
@@ -61,6 +68,7 @@ struct xzpar {
         struct job *queue_head, *queue_tail;
         unsigned in_flight;     /* queued or being decoded */
         size_t in_flight_bytes;
+        uint64_t mem_in_flight; /* jobs' memory, from their block header until decoded */
         bool stop;
         int error;              /* first worker error */
         const char *worker_why;
@@ -90,6 +98,21 @@ static struct job *job_new(void) {
 static int fail(struct xzpar *x, const char *why) {
         x->why = why;
         return -EBADMSG;
+}
+
+static int fail_memlimit(struct xzpar *x, uint64_t needed) {
+        char a[32], b[32];
+        snprintf(x->why_buf, sizeof x->why_buf,
+                 "the xz stream needs %s of memory to decompress a block, more than the limit of %s; raise "
+                 "the limit with --max-memory= (pullboot.max-memory= at boot)", format_bytes(needed, a, sizeof a),
+                 format_bytes(x->memlimit, b, sizeof b));
+        x->why = x->why_buf;
+        x->over_memlimit = true;
+        return -ENOMEM;
+}
+
+static int fail_trailing(struct xzpar *x) {
+        return fail(x, "data after the end of the xz stream (not another xz stream; a corrupt or wrong file?)");
 }
 
 static void set_worker_error(struct xzpar *x, int r, const char *why) {
@@ -160,6 +183,7 @@ static void *worker(void *arg) {
                 pthread_mutex_unlock(&x->lock);
 
                 size_t len = j->len;
+                uint64_t mem = j->mem;
                 if (!skip) {
                         int r = out ? decode_job(x, j, out) : -ENOMEM;
                         if (r < 0)
@@ -170,6 +194,7 @@ static void *worker(void *arg) {
                 pthread_mutex_lock(&x->lock);
                 x->in_flight--;
                 x->in_flight_bytes -= len;
+                x->mem_in_flight -= mem;
                 pthread_cond_broadcast(&x->done);
                 pthread_mutex_unlock(&x->lock);
         }
@@ -187,6 +212,21 @@ static int wait_in_flight(struct xzpar *x, unsigned max, size_t bytes) {
         int r = x->error;
         if (r == -EBADMSG)
                 x->why = x->worker_why;
+        pthread_mutex_unlock(&x->lock);
+        return r;
+}
+
+/* Waits until need more bytes fit the memory limit next to the blocks in flight (a block always
+ * fits when nothing else is in flight), then counts them. */
+static int reserve_memory(struct xzpar *x, uint64_t need) {
+        pthread_mutex_lock(&x->lock);
+        while (x->in_flight > 0 && x->mem_in_flight + need > x->memlimit && x->error == 0)
+                pthread_cond_wait(&x->done, &x->lock);
+        int r = x->error;
+        if (r == -EBADMSG)
+                x->why = x->worker_why;
+        if (r == 0)
+                x->mem_in_flight += need;
         pthread_mutex_unlock(&x->lock);
         return r;
 }
@@ -229,6 +269,7 @@ int xzpar_new(unsigned threads, decode_write_at_t write_at, void *userdata, stru
         x->state = ST_STREAM_HEADER;
         x->hneed = LZMA_STREAM_HEADER_SIZE;
         x->inline_strm = (lzma_stream) LZMA_STREAM_INIT;
+        x->memlimit = UINT64_MAX;
         pthread_mutex_init(&x->lock, NULL);
         pthread_cond_init(&x->wake, NULL);
         pthread_cond_init(&x->done, NULL);
@@ -261,6 +302,14 @@ struct xzpar *xzpar_free(struct xzpar *x) {
         pthread_mutex_destroy(&x->lock);
         free(x);
         return NULL;
+}
+
+void xzpar_set_memlimit(struct xzpar *x, uint64_t bytes) {
+        x->memlimit = bytes ?: UINT64_MAX;
+}
+
+bool xzpar_over_memlimit(const struct xzpar *x) {
+        return x->over_memlimit;
 }
 
 uint64_t xzpar_output_bytes(const struct xzpar *x) {
@@ -302,10 +351,22 @@ static int on_block_header(struct xzpar *x) {
                 return fail(x, "corrupt xz block header");
         }
         x->cur = j;
+        /* The dictionary the block header asks for is what its decoder allocates: check it before. */
+        uint64_t dict = lzma_raw_decoder_memusage(j->filters);
+        if (dict == UINT64_MAX)
+                return fail(x, "unsupported xz block filters");
+        /* A worker holds the whole compressed block besides the dictionary; a block for which that
+         * is too much is decoded as it streams instead, which needs only the dictionary. */
         lzma_vli total = lzma_block_total_size(&j->block);
         if (j->block.compressed_size != LZMA_VLI_UNKNOWN && j->block.uncompressed_size != LZMA_VLI_UNKNOWN &&
-            total != 0 && total - j->block.header_size <= JOB_MAX) {
+            total != 0 && total - j->block.header_size <= JOB_MAX &&
+            dict + (total - j->block.header_size) + OUT_CHUNK <= x->memlimit) {
                 j->len = (size_t) (total - j->block.header_size);
+                uint64_t need = dict + j->len + OUT_CHUNK;
+                int r = reserve_memory(x, need);
+                if (r < 0)
+                        return r;
+                j->mem = need;
                 j->buf = mmap(NULL, j->len ?: 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
                 if (j->buf == MAP_FAILED) {
                         j->buf = NULL;
@@ -314,7 +375,9 @@ static int on_block_header(struct xzpar *x) {
                 expect(x, ST_BLOCK_BODY, j->len);
                 return 0;
         }
-        /* No sizes: decode in order, here, after the workers are done with earlier blocks. */
+        /* Decode in order, here, after the workers are done with earlier blocks. */
+        if (dict + OUT_CHUNK > x->memlimit)
+                return fail_memlimit(x, dict + OUT_CHUNK);
         int r = wait_in_flight(x, 0, 0);
         if (r < 0)
                 return r;
@@ -364,12 +427,16 @@ static int feed_inline(struct xzpar *x, const uint8_t **p, size_t *n) {
 }
 
 int xzpar_feed(struct xzpar *x, const uint8_t *p, size_t n) {
+        static const uint8_t magic[] = { 0xFD, '7', 'z', 'X', 'Z', 0x00 };
         int r;
 
         while (n > 0) {
                 switch (x->state) {
-                case ST_STREAM_HEADER:
-                        if (!gather(x, &p, &n))
+                case ST_STREAM_HEADER: {
+                        bool complete = gather(x, &p, &n);
+                        if (x->streams > 0 && memcmp(x->hbuf, magic, x->hlen < sizeof magic ? x->hlen : sizeof magic) != 0)
+                                return fail_trailing(x);
+                        if (!complete)
                                 return 0;
                         if (lzma_stream_header_decode(&x->flags, x->hbuf) != LZMA_OK)
                                 return fail(x, "not an xz stream");
@@ -380,6 +447,7 @@ int xzpar_feed(struct xzpar *x, const uint8_t *p, size_t n) {
                                 return -ENOMEM;
                         expect(x, ST_BLOCK_START, 1);
                         break;
+                }
                 case ST_BLOCK_START:
                         if (p[0] == 0) {
                                 /* The index: its indicator byte is part of it. */
@@ -446,6 +514,7 @@ int xzpar_feed(struct xzpar *x, const uint8_t *p, size_t n) {
                                 return fail(x, "corrupt xz stream footer");
                         x->state = ST_PADDING;
                         x->padding = 0;
+                        x->streams++;
                         break;
                 }
                 case ST_PADDING:
@@ -456,7 +525,7 @@ int xzpar_feed(struct xzpar *x, const uint8_t *p, size_t n) {
                                 break;
                         }
                         if (x->padding % 4 != 0)
-                                return fail(x, "bad xz stream padding");
+                                return fail_trailing(x);
                         /* Another stream follows (concatenated .xz files). */
                         expect(x, ST_STREAM_HEADER, LZMA_STREAM_HEADER_SIZE);
                         break;
@@ -469,7 +538,9 @@ int xzpar_finish(struct xzpar *x) {
         int r = wait_in_flight(x, 0, 0);
         if (r < 0)
                 return r;
-        if (x->state != ST_PADDING || x->padding % 4 != 0)
+        if (x->state == ST_PADDING && x->padding % 4 != 0)
+                return fail_trailing(x);
+        if (x->state != ST_PADDING)
                 return fail(x, "xz stream ends early (truncated download?)");
         return 0;
 }

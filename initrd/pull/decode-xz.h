@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,11 @@ struct xzpar;
 
 int xzpar_new(unsigned threads, decode_write_at_t write_at, void *userdata, struct xzpar **ret);
 struct xzpar *xzpar_free(struct xzpar *x);
+/* Bounds the memory of the blocks in flight: each one's dictionary, compressed bytes and output
+ * buffer. Fewer blocks are decoded at once when more would not fit; a single block that does not
+ * fit fails with -ENOMEM and xzpar_over_memlimit(). */
+void xzpar_set_memlimit(struct xzpar *x, uint64_t bytes);
+bool xzpar_over_memlimit(const struct xzpar *x);
 /* -EBADMSG on corrupt input (xzpar_error() says why), or the writer's error. */
 int xzpar_feed(struct xzpar *x, const uint8_t *p, size_t n);
 /* Waits for the workers; -EBADMSG if the input did not end after a complete stream. */

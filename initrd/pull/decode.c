@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <bzlib.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <lzma.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "decode.h"
+#include "space.h"
 
 /* Enough to tell every supported format apart (xz has the longest magic) and to read a zstd frame
  * header with its content size. */
@@ -23,12 +27,17 @@ struct decoder {
         uint8_t magic[MAGIC_MAX];
         size_t n_magic;
         bool ended;                /* the last member/frame seen so far is complete */
+        unsigned members;          /* complete members/frames/streams so far */
         uint64_t size_hint;
+        uint64_t memlimit;         /* what one stream may need to decode; UINT64_MAX: no limit */
+        bool over_memlimit;
         const char *error;
+        char error_buf[256];
 
         lzma_stream xz;
         bool xz_init;
         unsigned xz_threads;
+        uint64_t xz_padding;       /* zero bytes after the last complete xz stream */
         ZSTD_DCtx *zstd;
         z_stream gz;
         bool gz_init;
@@ -89,6 +98,7 @@ int decoder_new(size_t out_size, unsigned xz_threads, decode_write_t write, deco
         d->userdata = userdata;
         d->format = DECODE_UNKNOWN;
         d->size_hint = UINT64_MAX;
+        d->memlimit = UINT64_MAX;
         *ret = d;
         return 0;
 }
@@ -107,11 +117,21 @@ int decoder_reset(struct decoder *d) {
         d->format = DECODE_UNKNOWN;
         d->n_magic = 0;
         d->ended = false;
+        d->members = 0;
         d->size_hint = UINT64_MAX;
         d->error = NULL;
+        d->over_memlimit = false;
         d->out_len = 0;
         d->total_out = 0;
         return 0;
+}
+
+void decoder_set_memlimit(struct decoder *d, uint64_t bytes) {
+        d->memlimit = bytes ?: UINT64_MAX;
+}
+
+bool decoder_over_memlimit(const struct decoder *d) {
+        return d->over_memlimit;
 }
 
 enum decode_format decoder_format(const struct decoder *d) {
@@ -153,6 +173,36 @@ static int fail(struct decoder *d, const char *why) {
         return -EBADMSG;
 }
 
+/* Before the big allocation: say what the stream needs, the limit, and how to raise it. */
+static int fail_memlimit(struct decoder *d, const char *what, uint64_t needed) {
+        char a[32], b[32];
+        if (needed == UINT64_MAX)
+                snprintf(d->error_buf, sizeof d->error_buf,
+                         "the %s stream needs more than the memory limit of %s to decompress; raise the limit "
+                         "with --max-memory= (pullboot.max-memory= at boot)", what, format_bytes(d->memlimit, b, sizeof b));
+        else
+                snprintf(d->error_buf, sizeof d->error_buf,
+                         "the %s stream needs %s of memory to decompress, more than the limit of %s; raise the "
+                         "limit with --max-memory= (pullboot.max-memory= at boot)", what,
+                         format_bytes(needed, a, sizeof a), format_bytes(d->memlimit, b, sizeof b));
+        d->error = d->error_buf;
+        d->over_memlimit = true;
+        return -ENOMEM;
+}
+
+/* Whether the bytes after a complete member can begin another one: a prefix of its magic. */
+static bool may_begin(const uint8_t *p, size_t n, const uint8_t *magic, size_t magic_len) {
+        return memcmp(p, magic, n < magic_len ? n : magic_len) == 0;
+}
+
+static int fail_trailing(struct decoder *d, const char *format) {
+        snprintf(d->error_buf, sizeof d->error_buf,
+                 "data after the end of the %s stream (not another %s stream; a corrupt or wrong file?)",
+                 format, format);
+        d->error = d->error_buf;
+        return -EBADMSG;
+}
+
 static enum decode_format detect(const uint8_t *m, size_t n) {
         static const uint8_t xz[] = { 0xFD, '7', 'z', 'X', 'Z', 0x00 };
         static const uint8_t zstd[] = { 0x28, 0xB5, 0x2F, 0xFD };
@@ -175,32 +225,47 @@ static enum decode_format detect(const uint8_t *m, size_t n) {
         return DECODE_NONE;
 }
 
+/* One xz stream at a time (concatenated streams are restarted by feed_xz), so that data after the
+ * last stream is told apart from a truncated one. */
+static int xz_start(struct decoder *d) {
+        lzma_mt mt = {
+                .threads = d->xz_threads,
+                .memlimit_threading = XZ_MEMLIMIT_THREADING < d->memlimit ? XZ_MEMLIMIT_THREADING : d->memlimit,
+                .memlimit_stop = d->memlimit,
+        };
+        if (d->xz_init)
+                lzma_end(&d->xz);
+        d->xz = (lzma_stream) LZMA_STREAM_INIT;
+        lzma_ret r = d->xz_threads > 1 ? lzma_stream_decoder_mt(&d->xz, &mt)
+                                       : lzma_stream_decoder(&d->xz, d->memlimit, 0);
+        if (r != LZMA_OK)
+                return r == LZMA_MEM_ERROR ? -ENOMEM : -EINVAL;
+        d->xz_init = true;
+        return 0;
+}
+
 static int setup(struct decoder *d) {
         switch (d->format) {
-        case DECODE_XZ: {
-                if (d->write_at && d->xz_threads > 1)
-                        return xzpar_new(d->xz_threads, d->write_at, d->userdata, &d->xzp);
-                lzma_mt mt = {
-                        .flags = LZMA_CONCATENATED,
-                        .threads = d->xz_threads,
-                        .memlimit_threading = XZ_MEMLIMIT_THREADING,
-                        .memlimit_stop = UINT64_MAX,
-                };
-                d->xz = (lzma_stream) LZMA_STREAM_INIT;
-                lzma_ret r = d->xz_threads > 1 ? lzma_stream_decoder_mt(&d->xz, &mt)
-                                               : lzma_stream_decoder(&d->xz, UINT64_MAX, LZMA_CONCATENATED);
-                if (r != LZMA_OK)
-                        return r == LZMA_MEM_ERROR ? -ENOMEM : -EINVAL;
-                d->xz_init = true;
-                return 0;
-        }
-        case DECODE_ZSTD:
+        case DECODE_XZ:
+                if (d->write_at && d->xz_threads > 1) {
+                        int r = xzpar_new(d->xz_threads, d->write_at, d->userdata, &d->xzp);
+                        if (r >= 0)
+                                xzpar_set_memlimit(d->xzp, d->memlimit);
+                        return r;
+                }
+                return xz_start(d);
+        case DECODE_ZSTD: {
                 d->zstd = ZSTD_createDCtx();
                 if (!d->zstd)
                         return -ENOMEM;
-                /* Images are large; accept the long windows `zstd --long` produces. */
-                (void) ZSTD_DCtx_setParameter(d->zstd, ZSTD_d_windowLogMax, 31);
-                return 0;
+                /* The window is the decoder's memory: the largest power of two within the limit.
+                 * Frames asking for more fail before it is allocated. */
+                int log = 10;
+                while (log < 31 && (UINT64_C(2) << log) <= d->memlimit)
+                        log++;
+                size_t z = ZSTD_DCtx_setParameter(d->zstd, ZSTD_d_windowLogMax, log);
+                return ZSTD_isError(z) ? -EINVAL : 0;
+        }
         case DECODE_GZIP:
                 d->gz = (z_stream) {};
                 if (inflateInit2(&d->gz, 16 + MAX_WBITS) != Z_OK)
@@ -219,26 +284,55 @@ static int setup(struct decoder *d) {
 }
 
 static int feed_xz(struct decoder *d, const uint8_t *p, size_t n, bool finish) {
+        static const uint8_t magic[] = { 0xFD, '7', 'z', 'X', 'Z', 0x00 };
+
         d->xz.next_in = p;
         d->xz.avail_in = n;
         for (;;) {
                 int r = flush_if_full(d);
                 if (r < 0)
                         return r;
+                if (d->ended) {
+                        /* Between streams: zero padding in multiples of four, then another stream. */
+                        while (d->xz.avail_in > 0 && d->xz.next_in[0] == 0) {
+                                d->xz_padding++;
+                                d->xz.next_in++;
+                                d->xz.avail_in--;
+                        }
+                        if (d->xz.avail_in == 0) {
+                                if (finish && d->xz_padding % 4 != 0)
+                                        return fail_trailing(d, "xz");
+                                return 0;
+                        }
+                        if (d->xz_padding % 4 != 0 || !may_begin(d->xz.next_in, d->xz.avail_in, magic, sizeof magic))
+                                return fail_trailing(d, "xz");
+                        const uint8_t *next = d->xz.next_in;
+                        size_t avail = d->xz.avail_in;
+                        if ((r = xz_start(d)) < 0)
+                                return r;
+                        d->xz.next_in = next;
+                        d->xz.avail_in = avail;
+                        d->ended = false;
+                }
                 d->xz.next_out = d->out + d->out_len;
                 d->xz.avail_out = d->out_size - d->out_len;
                 lzma_ret ret = lzma_code(&d->xz, finish ? LZMA_FINISH : LZMA_RUN);
                 d->out_len = d->out_size - d->xz.avail_out;
                 if (ret == LZMA_STREAM_END) {
                         d->ended = true;
-                        if (d->xz.avail_in > 0)
-                                return fail(d, "data after the end of the xz stream");
-                        return 0;
+                        d->members++;
+                        d->xz_padding = 0;
+                        continue;
                 }
                 if (ret == LZMA_BUF_ERROR && finish)
                         return fail(d, "xz stream ends early (truncated download?)");
-                if (ret == LZMA_MEMLIMIT_ERROR || ret == LZMA_MEM_ERROR)
-                        return fail(d, "xz stream needs more memory than allowed");
+                if (ret == LZMA_MEMLIMIT_ERROR) {
+                        /* The threaded decoder reports what it uses, not what it would need. */
+                        uint64_t need = lzma_memusage(&d->xz);
+                        return fail_memlimit(d, "xz", need > d->memlimit ? need : UINT64_MAX);
+                }
+                if (ret == LZMA_MEM_ERROR)
+                        return -ENOMEM;
                 if (ret != LZMA_OK)
                         return fail(d, ret == LZMA_FORMAT_ERROR ? "not an xz stream" : "corrupt xz data");
                 if (!finish && d->xz.avail_in == 0 && d->xz.avail_out > 0)
@@ -246,28 +340,78 @@ static int feed_xz(struct decoder *d, const uint8_t *p, size_t n, bool finish) {
         }
 }
 
+/* The window a zstd frame header asks for (RFC 8878 3.1.1.1), UINT64_MAX if the header is not
+ * all there yet. The decoder's memory is about this much. */
+static uint64_t zstd_window(const uint8_t *p, size_t n) {
+        static const uint8_t fcs_len[4] = { 0, 2, 4, 8 };
+        if (n < 5)
+                return UINT64_MAX;
+        uint8_t fhd = p[4];
+        if (!(fhd & 0x20)) {
+                if (n < 6)
+                        return UINT64_MAX;
+                uint64_t base = UINT64_C(1) << (10 + (p[5] >> 3));
+                return base + (base / 8) * (p[5] & 7);
+        }
+        /* Single segment: the window is the content size. */
+        size_t did_len = fhd & 3 ? (size_t) 1 << ((fhd & 3) - 1) : 0;
+        size_t fcs = (fhd >> 6) == 0 ? 1 : fcs_len[fhd >> 6], at = 5 + did_len;
+        if (n < at + fcs)
+                return UINT64_MAX;
+        uint64_t v = 0;
+        for (size_t i = fcs; i > 0; i--)
+                v = (v << 8) | p[at + i - 1];
+        return fcs == 2 ? v + 256 : v;
+}
+
 static int feed_zstd(struct decoder *d, const uint8_t *p, size_t n, bool finish) {
+        static const uint8_t magic[] = { 0x28, 0xB5, 0x2F, 0xFD };
+        static const uint8_t skippable[] = { 0x2A, 0x4D, 0x18 };  /* after 0x5? */
         ZSTD_inBuffer in = { .src = p, .size = n };
         if (p == d->magic && n > 0) {
                 unsigned long long s = ZSTD_getFrameContentSize(p, n);
                 if (s != ZSTD_CONTENTSIZE_UNKNOWN && s != ZSTD_CONTENTSIZE_ERROR)
                         d->size_hint = s;
+                uint64_t w = zstd_window(p, n);
+                if (w != UINT64_MAX && w > d->memlimit)
+                        return fail_memlimit(d, "zstd", w);
         }
         for (;;) {
                 int r = flush_if_full(d);
                 if (r < 0)
                         return r;
+                /* After a complete frame only another frame may follow (or a skippable one). */
+                if (d->ended && in.pos < in.size) {
+                        const uint8_t *q = (const uint8_t *) in.src + in.pos;
+                        size_t k = in.size - in.pos;
+                        if (!may_begin(q, k, magic, sizeof magic) &&
+                            !((q[0] & 0xF0) == 0x50 && may_begin(q + 1, k - 1, skippable, sizeof skippable)))
+                                return fail_trailing(d, "zstd");
+                }
                 ZSTD_outBuffer out = { .dst = d->out, .size = d->out_size, .pos = d->out_len };
                 size_t in_before = in.pos;
                 size_t ret = ZSTD_decompressStream(d->zstd, &out, &in);
                 bool progressed = out.pos > d->out_len;
                 d->out_len = out.pos;
-                if (ZSTD_isError(ret))
+                if (ZSTD_isError(ret)) {
+                        if (ZSTD_getErrorCode(ret) == ZSTD_error_frameParameter_windowTooLarge) {
+                                const uint8_t *q = (const uint8_t *) in.src + in_before;
+                                size_t k = in.size - in_before;
+                                return fail_memlimit(d, "zstd", may_begin(q, k, magic, sizeof magic) ?
+                                                                zstd_window(q, k) : UINT64_MAX);
+                        }
+                        if (ZSTD_getErrorCode(ret) == ZSTD_error_prefix_unknown && d->members > 0)
+                                return fail_trailing(d, "zstd");
                         return fail(d, ZSTD_getErrorName(ret));
+                }
                 /* Only a call that did something says whether a frame is complete; an idle call
                  * after a frame's end already asks for the next frame's header. */
-                if (progressed || in.pos > in_before)
-                        d->ended = in.pos == in.size && ret == 0;
+                if (progressed || in.pos > in_before) {
+                        bool was = d->ended;
+                        d->ended = ret == 0;
+                        if (d->ended && !was)
+                                d->members++;
+                }
                 if (in.pos == in.size && out.pos < out.size) {
                         if (!finish || d->ended)
                                 return 0;
@@ -287,7 +431,9 @@ static int feed_gzip(struct decoder *d, const uint8_t *p, size_t n, bool finish)
                 if (d->ended) {
                         if (d->gz.avail_in == 0)
                                 return 0;
-                        /* Another member follows, as with `cat a.gz b.gz`. */
+                        /* Another member follows, as with `cat a.gz b.gz`, or nothing may. */
+                        if (!may_begin(d->gz.next_in, d->gz.avail_in, (const uint8_t[]) { 0x1F, 0x8B }, 2))
+                                return fail_trailing(d, "gzip");
                         if (inflateReset(&d->gz) != Z_OK)
                                 return fail(d, "cannot restart the gzip decoder");
                         d->ended = false;
@@ -298,6 +444,7 @@ static int feed_gzip(struct decoder *d, const uint8_t *p, size_t n, bool finish)
                 d->out_len = d->out_size - d->gz.avail_out;
                 if (ret == Z_STREAM_END) {
                         d->ended = true;
+                        d->members++;
                         continue;
                 }
                 if (ret == Z_BUF_ERROR) {
@@ -322,7 +469,10 @@ static int feed_bzip2(struct decoder *d, const uint8_t *p, size_t n, bool finish
                 if (d->ended) {
                         if (d->bz.avail_in == 0)
                                 return 0;
-                        /* A concatenated stream (pbzip2 writes these). */
+                        /* A concatenated stream (pbzip2 writes these), or nothing may follow. */
+                        if (!may_begin((const uint8_t *) d->bz.next_in, d->bz.avail_in, (const uint8_t *) "BZh", 3) ||
+                            (d->bz.avail_in > 3 && (d->bz.next_in[3] < '1' || d->bz.next_in[3] > '9')))
+                                return fail_trailing(d, "bzip2");
                         char *next = d->bz.next_in;
                         unsigned avail = d->bz.avail_in;
                         BZ2_bzDecompressEnd(&d->bz);
@@ -343,8 +493,13 @@ static int feed_bzip2(struct decoder *d, const uint8_t *p, size_t n, bool finish
                 d->out_len = d->out_size - d->bz.avail_out;
                 if (ret == BZ_STREAM_END) {
                         d->ended = true;
+                        d->members++;
                         continue;
                 }
+                if (ret == BZ_DATA_ERROR_MAGIC && d->members > 0)
+                        return fail_trailing(d, "bzip2");
+                if (ret == BZ_MEM_ERROR)
+                        return -ENOMEM;
                 if (ret != BZ_OK)
                         return fail(d, "corrupt bzip2 data");
                 if (d->bz.avail_in == 0 && d->bz.avail_out > 0) {
@@ -376,6 +531,10 @@ static int feed_xzpar(struct decoder *d, const uint8_t *p, size_t n, bool finish
         int r = finish ? xzpar_finish(d->xzp) : xzpar_feed(d->xzp, p, n);
         if (r == -EBADMSG)
                 d->error = xzpar_error(d->xzp);
+        if (r == -ENOMEM && xzpar_over_memlimit(d->xzp)) {
+                d->error = xzpar_error(d->xzp);
+                d->over_memlimit = true;
+        }
         if (r >= 0 && finish)
                 d->ended = true;
         return r;

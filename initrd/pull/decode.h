@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,8 +37,14 @@ int decoder_new(size_t out_size, unsigned xz_threads, decode_write_t write, deco
 struct decoder *decoder_free(struct decoder *d);
 /* Forgets everything fed so far (the transfer starts over from byte zero). */
 int decoder_reset(struct decoder *d);
-/* -EBADMSG on corrupt input (data after the end of the compressed stream included). */
+/* Bounds what decoding one stream may allocate (xz dictionaries and block buffers, the zstd
+ * window); 0: no bound. Call before the first decoder_feed(). */
+void decoder_set_memlimit(struct decoder *d, uint64_t bytes);
+/* -EBADMSG on corrupt input (data after the end of the compressed stream included; decoder_error()
+ * tells trailing data from truncation). -ENOMEM with decoder_over_memlimit() when the stream needs
+ * more memory than the limit: refused before allocating it. */
 int decoder_feed(struct decoder *d, const void *p, size_t n);
+bool decoder_over_memlimit(const struct decoder *d);
 /* The input is complete: -EBADMSG if the compressed stream ended early. Flushes the output. */
 int decoder_finish(struct decoder *d);
 

@@ -18,6 +18,7 @@ struct progress {
         uint64_t start_ms, last_ms;
         uint64_t received, total, written;
         bool drawn;
+        int error;              /* the first failed write */
 };
 
 static uint64_t now_ms(void) {
@@ -124,12 +125,21 @@ static void emit(struct progress *p, uint64_t now, const char *state) {
         fclose(f);
         for (size_t done = 0; done < size;) {
                 ssize_t k = write(p->fd, buf + done, size - done);
-                if (k <= 0)
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0) {
+                        if (p->error == 0)
+                                p->error = k < 0 ? -errno : -EIO;
                         break;
+                }
                 done += (size_t) k;
         }
         free(buf);
         p->drawn = true;
+}
+
+int progress_error(const struct progress *p) {
+        return p ? p->error : 0;
 }
 
 void progress_update(struct progress *p, uint64_t received, uint64_t total, uint64_t written) {

@@ -17,4 +17,6 @@ int progress_new(enum pull_progress mode, int fd, const char *url, struct progre
 struct progress *progress_free(struct progress *p);
 /* received/total: compressed bytes (total UINT64_MAX if unknown); written: uncompressed bytes. */
 void progress_update(struct progress *p, uint64_t received, uint64_t total, uint64_t written);
+/* The first write that failed (-EPIPE: the reader went away), or 0. */
+int progress_error(const struct progress *p);
 void progress_done(struct progress *p, bool ok, uint64_t received, uint64_t written);

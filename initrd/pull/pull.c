@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <inttypes.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,10 +11,13 @@
 #include "decode.h"
 #include "fileio.h"
 #include "log.h"
+#include "macro.h"
+#include "memlimit.h"
 #include "progress.h"
 #include "pull.h"
 #include "sink.h"
 #include "space.h"
+#include "templock.h"
 #include "transfer.h"
 #include "verify.h"
 #include "writer.h"
@@ -35,6 +39,8 @@ struct pull {
         struct progress *progress;
         uint64_t received, total, written;
         bool hint_checked;
+        int temp_lock;          /* flock on the sink's temporary while it is in use */
+        char *temp_locked;      /* which temporary that is */
 };
 
 void pull_options_init(struct pull_options *o) {
@@ -80,6 +86,22 @@ int pull_verify_from_string(const char *s, enum pb_verify *ret_verify, uint8_t r
 
 static int check_size_hint(struct pull *x);
 
+/* Holds the sink's temporary (again, after a reset made a new one) so that no other pull's sweep
+ * removes it. -ESTALE if a sweep took it before the lock. */
+static int lock_temp(struct pull *x) {
+        if (x->temp_locked && strcmp(x->temp_locked, x->sink->temp) == 0)
+                return 0;
+        if (x->temp_lock >= 0)
+                close(x->temp_lock);
+        free(x->temp_locked);
+        x->temp_locked = NULL;
+        x->temp_lock = temp_lock(x->sink->temp);
+        if (x->temp_lock < 0)
+                return x->temp_lock;
+        x->temp_locked = strdup(x->sink->temp);
+        return x->temp_locked ? 0 : -ENOMEM;
+}
+
 static int on_decoded(void *userdata, const void *p, size_t n) {
         struct pull *x = userdata;
         int r;
@@ -118,12 +140,18 @@ static int on_begin(void *userdata, const struct transfer_body *b) {
         struct pull *x = userdata;
         int r;
 
-        if (b->start == 0 && (x->received > 0 || x->written > 0)) {
+        if (b->start == 0 && (x->received > 0 || __atomic_load_n(&x->written, __ATOMIC_RELAXED) > 0)) {
                 /* Start over: nothing of the earlier attempt may leak into the image. The decoder
                  * goes first, so no worker thread still writes. */
                 if ((r = writer_reset(x->feeder)) < 0 || (r = decoder_reset(x->dec)) < 0 ||
-                    (r = sha256_reset(x->hash)) < 0 || (r = sink_reset(x->sink)) < 0)
+                    (r = sha256_reset(x->hash)) < 0)
                         return r;
+                /* A sink may start over in a new temporary: hold that one too. */
+                if ((r = sink_reset(x->sink)) < 0)
+                        return r;
+                if ((r = lock_temp(x)) < 0)
+                        return log_error_errno(r, "cannot lock %s (removed by another pull of %s?)", x->sink->temp,
+                                               x->sink->target);
                 x->received = x->written = 0;
                 x->hint_checked = false;
         }
@@ -173,21 +201,34 @@ static int on_data(void *userdata, const void *p, size_t n) {
         /* Hashing 100+ MB costs a noticeable fraction of a second: only when something checks it. */
         if (x->o->verify != PB_VERIFY_NO && (r = sha256_update(x->hash, p, n)) < 0)
                 return r;
+        /* With SIGPIPE ignored, a reader that went away (pullboot pull ... 2>&1 | head -1) shows
+         * here: stop cleanly rather than pull on unseen. */
+        if ((r = progress_error(x->progress)) < 0) {
+                log_error_errno(r, "cannot write progress (did its reader exit?); stopping the pull of %s", x->url);
+                return r;
+        }
         x->received += n;
         return writer_write(x->feeder, p, n);
+}
+
+/* Logs why decompression stopped; a stream over the memory limit becomes -E2BIG. */
+static int decode_failed(struct pull *x, int r) {
+        if (r == -ENOMEM && decoder_over_memlimit(x->dec)) {
+                log_error("%s: %s", x->url, decoder_error(x->dec));
+                return -E2BIG;
+        }
+        if (r == -EBADMSG)
+                log_error("%s: cannot decompress (%s): %s", x->url, decode_format_to_string(decoder_format(x->dec)),
+                          decoder_error(x->dec));
+        return r;
 }
 
 /* In the feeder thread: decompress, and through on_decoded() write. */
 static int feed_decoder(void *userdata, const void *p, size_t n) {
         struct pull *x = userdata;
         int r = decoder_feed(x->dec, p, n);
-        if (r == -EBADMSG) {
-                log_error("%s: cannot decompress (%s): %s", x->url, decode_format_to_string(decoder_format(x->dec)),
-                          decoder_error(x->dec));
-                return r;
-        }
         if (r < 0)
-                return r;
+                return decode_failed(x, r);
         if (!x->hint_checked && decoder_format(x->dec) != DECODE_UNKNOWN && (r = check_size_hint(x)) < 0)
                 return r;
         return 0;
@@ -198,8 +239,49 @@ static void on_progress(void *userdata, uint64_t received, uint64_t total) {
         progress_update(x->progress, received, total, __atomic_load_n(&x->written, __ATOMIC_RELAXED));
 }
 
+/* Whether url answers at all: stops at the first body byte. */
+static int probe_begin(void *userdata, const struct transfer_body *b) {
+        return -EEXIST;
+}
+
+static bool resource_missing(const struct transfer_options *t, const char *url) {
+        struct transfer_handler h = { .begin = probe_begin };
+        return transfer_run(t, url, &h) == -ENOENT;
+}
+
+static void report_missing(const char *url, bool quiet_missing) {
+        if (quiet_missing)
+                log_info("%s does not exist", url);
+        else
+                log_error("%s does not exist (HTTP 404 or missing file); check the URL", url);
+}
+
+/* Removes what killed pulls of target left, then creates the sink's temporary and takes its lock;
+ * a concurrent pull's sweep can take a temporary before it is locked, then another is made. */
+static int start_sink(struct pull *x, const char *target) {
+        _cleanup_free_ char *copy = strdup(target);
+        if (!copy)
+                return -ENOMEM;
+        const char *name = strrchr(target, '/');
+        name = name ? name + 1 : target;
+        (void) temp_remove_stale(dirname(copy), name);
+
+        for (unsigned attempt = 0;; attempt++) {
+                int r = x->o->type == PB_TYPE_TAR ? sink_tar_new(target, &x->sink) : sink_raw_new(target, &x->sink);
+                if (r < 0)
+                        return r;
+                r = lock_temp(x);
+                if (r != -ESTALE || attempt >= 3) {
+                        if (r < 0)
+                                log_error_errno(r, "cannot lock %s", x->sink->temp);
+                        return r;
+                }
+                x->sink = sink_free(x->sink);
+        }
+}
+
 static int pull_one(const struct pull_options *o, const char *url, const char *target, bool quiet_missing) {
-        struct pull x = { .o = o, .url = url, .total = UINT64_MAX };
+        struct pull x = { .o = o, .url = url, .total = UINT64_MAX, .temp_lock = -EBADF };
         struct transfer_options t = {
                 .ca_bundle = o->ca_bundle,
                 .retries = o->retries,
@@ -234,12 +316,20 @@ static int pull_one(const struct pull_options *o, const char *url, const char *t
                 memcpy(expected, o->sha256, sizeof expected);
         else {
                 r = verify_fetch_expected(&t, url, o->verify, o->keyring, expected);
+                /* Missing lists come back as -EBADMSG; -ENOENT here is a local file (the keyring),
+                 * which must not pass for a missing image and move on to the next candidate. */
+                if (r == -ENOENT)
+                        r = -EBADMSG;
+                /* A checksum list cannot list an image that is not there: say what is really wrong. */
+                if (r == -EBADMSG && resource_missing(&t, url)) {
+                        report_missing(url, quiet_missing);
+                        r = -ENOENT;
+                }
                 if (r < 0)
                         return r;
         }
 
-        r = o->type == PB_TYPE_TAR ? sink_tar_new(target, &x.sink) : sink_raw_new(target, &x.sink);
-        if (r < 0)
+        if ((r = start_sink(&x, target)) < 0)
                 goto finish;
         if ((r = writer_new(feed_decoder, &x, FEED_CHUNK, FEED_BUFFERS, &x.feeder)) < 0) {
                 log_error_errno(r, "cannot start the decompression thread");
@@ -252,13 +342,11 @@ static int pull_one(const struct pull_options *o, const char *url, const char *t
                 log_error_errno(r, "cannot set up the pull");
                 goto finish;
         }
+        decoder_set_memlimit(x.dec, o->max_memory ?: memlimit_default(NULL));
 
         r = transfer_run(&t, url, &h);
         if (r == -ENOENT) {
-                if (quiet_missing)
-                        log_info("%s does not exist", url);
-                else
-                        log_error("%s does not exist (HTTP 404 or missing file); check the URL", url);
+                report_missing(url, quiet_missing);
                 goto finish;
         }
         if (r == -ECANCELED)
@@ -270,11 +358,10 @@ static int pull_one(const struct pull_options *o, const char *url, const char *t
         if (r < 0)
                 goto finish;
         r = decoder_finish(x.dec);
-        if (r == -EBADMSG)
-                log_error("%s: cannot decompress (%s): %s", url, decode_format_to_string(decoder_format(x.dec)),
-                          decoder_error(x.dec));
-        if (r < 0)
+        if (r < 0) {
+                r = decode_failed(&x, r);
                 goto finish;
+        }
         if ((r = sink_finish(x.sink)) < 0)
                 goto finish;
         if (o->verify != PB_VERIFY_NO) {
@@ -286,17 +373,19 @@ static int pull_one(const struct pull_options *o, const char *url, const char *t
         r = sink_commit(x.sink, o->read_only, o->force);
         if (r < 0)
                 goto finish;
-        progress_done(x.progress, true, x.received, x.written);
         log_debug("%s: %" PRIu64 " bytes (%s) -> %" PRIu64 " bytes at %s", url, x.received,
                   decode_format_to_string(decoder_format(x.dec)), x.written, target);
 finish:
-        if (r < 0)
-                progress_done(x.progress, false, x.received, x.written);
-        progress_free(x.progress);
-        sha256_free(x.hash);
+        /* The threads go first: until they are joined, xz workers may still add to x.written. */
         writer_free(x.feeder);  /* first: its thread uses the decoder and the sink */
         decoder_free(x.dec);
+        progress_done(x.progress, r >= 0, x.received, x.written);
+        progress_free(x.progress);
+        sha256_free(x.hash);
         sink_free(x.sink);      /* removes the temporary unless it was committed */
+        if (x.temp_lock >= 0)
+                close(x.temp_lock);
+        free(x.temp_locked);
         return r;
 }
 

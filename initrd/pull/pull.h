@@ -34,6 +34,8 @@ struct pull_options {
         const char *keyring;            /* NULL: systemd's, as lib/keyring.h finds it */
         const char *ca_bundle;          /* NULL: libcurl's default */
         uint64_t max_size;              /* cap on compressed and on uncompressed bytes; 0: none */
+        uint64_t max_memory;            /* what decompression may allocate; 0: a quarter of MemAvailable
+                                         * (at least MEMLIMIT_FLOOR) */
         unsigned retries;               /* consecutive failed attempts without progress */
         unsigned stall_timeout_sec;     /* abort an attempt when no byte came for this long */
         unsigned retry_delay_ms;        /* first backoff step, doubled per failure (cap 30 s) */
@@ -52,10 +54,14 @@ void pull_options_init(struct pull_options *o);
 
 /*
  * Pulls url into target. Returns 0, or a negative errno after logging why:
- * -ENOENT the resource does not exist (HTTP 404, missing file), -EEXIST target exists (no force),
+ * -ENOENT the resource does not exist (HTTP 404, missing file; also with verify=checksum or
+ * signature, whose lists cannot name a missing image), -EEXIST target exists (no force),
  * -EBADMSG verification or decompression failed, -ENOKEY/-ENOEXEC verify=signature lacks its keyring
  * or gpgv (nothing was downloaded), -ENOSPC not enough space, -EFBIG over max_size,
+ * -E2BIG decompression needs more memory than max_memory, -EPIPE the progress reader went away,
  * -ETIMEDOUT stalled, -ECANCELED cancelled, other values for transfer and I/O errors.
+ *
+ * Stale temporaries of target (from pulls that were killed) are removed first.
  */
 int pull_image(const struct pull_options *o, const char *url, const char *target);
 

@@ -27,6 +27,7 @@ struct response {
 struct attempt {
         const struct transfer_options *opts;
         const struct transfer_handler *h;
+        const char *url;
         CURL *curl;
         bool is_http;
         struct response resp;
@@ -145,6 +146,9 @@ static int body_begin(struct attempt *a) {
                 b.total = cl >= 0 ? (uint64_t) cl : UINT64_MAX;
         }
         a->total = b.total;
+        /* Only now is it known that the range was honoured. */
+        if (b.start > 0)
+                log_info("resuming %s from byte %" PRIu64, a->url, b.start);
 
         /* Remember how to ask for the rest of exactly this version. Weak ETags cannot guard a range. */
         if (a->is_http) {
@@ -314,6 +318,7 @@ int transfer_run(const struct transfer_options *o, const char *url, const struct
         struct attempt a = {
                 .opts = o,
                 .h = h,
+                .url = url,
                 .total = UINT64_MAX,
                 .is_http = strncasecmp(url, "http:", 5) == 0 || strncasecmp(url, "https:", 6) == 0,
         };
@@ -335,8 +340,11 @@ int transfer_run(const struct transfer_options *o, const char *url, const struct
                 errbuf[0] = 0;
                 curl_easy_setopt(a.curl, CURLOPT_ERRORBUFFER, errbuf);
                 /* Without a validator an HTTP resume could splice two versions: start over then. */
-                if (a.offset > 0 && a.is_http && !a.validator[0])
+                if (a.offset > 0 && a.is_http && !a.validator[0]) {
+                        log_info("restarting %s from byte 0 (the server gave no ETag/Last-Modified, so the "
+                                 "rest cannot be fetched safely)", url);
                         a.offset = 0;
+                }
                 if (a.offset > 0) {
                         /* For HTTP a plain Range (not libcurl's resume), so that a 200 with the
                          * whole, changed resource is taken as the new start rather than an error. */
@@ -379,7 +387,7 @@ int transfer_run(const struct transfer_options *o, const char *url, const struct
                         delay *= 2;
                 if (delay > BACKOFF_MAX_MS)
                         delay = BACKOFF_MAX_MS;
-                log_info("retrying %s from byte %" PRIu64 " in %u ms", url, a.offset, delay);
+                log_info("retrying %s in %u ms", url, delay);
                 sleep_ms(delay);
                 if (cancelled(&a)) {
                         r = -ECANCELED;

@@ -12,6 +12,7 @@
 #include "keyring.h"
 #include "log.h"
 #include "pull.h"
+#include "size.h"
 #include "url.h"
 #include "verb-args.h"
 #include "verbs.h"
@@ -43,6 +44,8 @@ static void help(void) {
                "                            " KEYRING_PATH_VENDOR_LEGACY " that exists)\n"
                "     --ca-bundle=FILE       trust these CAs for https (default: the system's)\n"
                "     --max-size=BYTES       refuse downloads or images larger than this (K, M, G, T)\n"
+               "     --max-memory=BYTES     memory decompression may use (K, M, G, T; default a\n"
+               "                            quarter of MemAvailable, at least 128M)\n"
                "     --retries=N            failed attempts in a row before giving up (default %d)\n"
                "     --retry-delay=MS       first backoff step, doubled per failure (default %d)\n"
                "     --stall-timeout=SEC    abort an attempt after SEC seconds without data (default %d)\n"
@@ -52,29 +55,9 @@ static void help(void) {
                "     --version              show the version\n"
                "\n"
                "Exit status: 0 success, 1 failure (nothing is left at TARGET), 2 invalid usage.\n"
+               "Temporaries (.#pull.*) of a killed pull of TARGET are removed by the next one.\n"
                "See pullboot(8).\n",
                PULL_DEFAULT_RETRIES, PULL_DEFAULT_RETRY_DELAY_MS, PULL_DEFAULT_STALL_TIMEOUT_SEC);
-}
-
-static int parse_size(const char *s, uint64_t *ret) {
-        char *end;
-        errno = 0;
-        unsigned long long v = strtoull(s, &end, 10);
-        if (errno != 0 || end == s || s[0] == '-')
-                return -EINVAL;
-        unsigned shift = 0;
-        switch (*end) {
-        case 0: break;
-        case 'K': shift = 10; end++; break;
-        case 'M': shift = 20; end++; break;
-        case 'G': shift = 30; end++; break;
-        case 'T': shift = 40; end++; break;
-        default: return -EINVAL;
-        }
-        if (*end != 0 || (shift > 0 && v > (UINT64_MAX >> shift)))
-                return -EINVAL;
-        *ret = (uint64_t) v << shift;
-        return 0;
 }
 
 static int parse_uint(const char *s, unsigned max, unsigned *ret) {
@@ -90,7 +73,7 @@ static int parse_uint(const char *s, unsigned max, unsigned *ret) {
 int verb_pull(int argc, char **argv) {
         enum {
                 ARG_VERSION = VERB_ARG_VERSION, ARG_TYPE, ARG_VERIFY, ARG_RO, ARG_FORCE, ARG_KEYRING, ARG_CA_BUNDLE,
-                ARG_MAX_SIZE, ARG_RETRIES, ARG_RETRY_DELAY, ARG_STALL_TIMEOUT, ARG_PROGRESS,
+                ARG_MAX_SIZE, ARG_MAX_MEMORY, ARG_RETRIES, ARG_RETRY_DELAY, ARG_STALL_TIMEOUT, ARG_PROGRESS,
         };
         static const struct option options[] = {
                 { "type", required_argument, NULL, ARG_TYPE },
@@ -101,6 +84,7 @@ int verb_pull(int argc, char **argv) {
                 { "keyring", required_argument, NULL, ARG_KEYRING },
                 { "ca-bundle", required_argument, NULL, ARG_CA_BUNDLE },
                 { "max-size", required_argument, NULL, ARG_MAX_SIZE },
+                { "max-memory", required_argument, NULL, ARG_MAX_MEMORY },
                 { "retries", required_argument, NULL, ARG_RETRIES },
                 { "retry-delay", required_argument, NULL, ARG_RETRY_DELAY },
                 { "stall-timeout", required_argument, NULL, ARG_STALL_TIMEOUT },
@@ -149,6 +133,13 @@ int verb_pull(int argc, char **argv) {
                 case ARG_MAX_SIZE:
                         if (parse_size(optarg, &o.max_size) < 0) {
                                 log_error("--max-size=%s: expected a number of bytes, optionally with K, M, G or T",
+                                          optarg);
+                                return PB_EXIT_USAGE;
+                        }
+                        break;
+                case ARG_MAX_MEMORY:
+                        if (parse_size(optarg, &o.max_memory) < 0 || o.max_memory < 1024 * 1024) {
+                                log_error("--max-memory=%s: expected at least 1M bytes, optionally with K, M, G or T",
                                           optarg);
                                 return PB_EXIT_USAGE;
                         }
@@ -206,6 +197,9 @@ int verb_pull(int argc, char **argv) {
         sigemptyset(&sa.sa_mask);
         (void) sigaction(SIGINT, &sa, NULL);
         (void) sigaction(SIGTERM, &sa, NULL);
+        /* A closed stderr pipe is an error to report and clean up after (EPIPE), not a kill that
+         * leaves the temporary behind. */
+        (void) signal(SIGPIPE, SIG_IGN);
         o.cancel = (const volatile int *) &cancel_requested;
 
         int r = n_urls == 1 ? pull_image(&o, urls[0], target)

@@ -47,6 +47,7 @@ struct faults {
         bool change;            /* from the second request on, serve NAME.alt */
         bool norange;
         bool noetag;
+        bool nolastmod;
         uint64_t seed;
 };
 
@@ -114,6 +115,8 @@ static int parse_faults(char *spec, struct faults *f) {
                         f->norange = true;
                 else if (strcmp(tok, "noetag") == 0)
                         f->noetag = true;
+                else if (strcmp(tok, "novalidator") == 0)
+                        f->noetag = f->nolastmod = true;
                 else if (strcmp(tok, "seed") == 0 && v)
                         f->seed = strtoull(v, NULL, 10);
                 else
@@ -272,8 +275,9 @@ static void handle(const struct config *cfg, int fd) {
         char head[1024];
         int hn = snprintf(head, sizeof head,
                           "HTTP/1.1 %d %s\r\nContent-Type: application/octet-stream\r\nContent-Length: %lld\r\n"
-                          "Last-Modified: %s\r\n%s%s%s%sConnection: close\r\n",
-                          status, status == 206 ? "Partial Content" : "OK", claimed, lastmod,
+                          "%s%s%s%s%s%s%sConnection: close\r\n",
+                          status, status == 206 ? "Partial Content" : "OK", claimed,
+                          f.nolastmod ? "" : "Last-Modified: ", f.nolastmod ? "" : lastmod, f.nolastmod ? "" : "\r\n",
                           f.noetag ? "" : "ETag: ", f.noetag ? "" : etag, f.noetag ? "" : "\r\n",
                           f.norange ? "" : "Accept-Ranges: bytes\r\n");
         if (status == 206)
@@ -350,6 +354,7 @@ static void help(void) {
                "  change        from the second request on serve NAME.alt (new bytes and ETag)\n"
                "  norange       ignore Range (always 200 with the whole file)\n"
                "  noetag        send no ETag, only Last-Modified\n"
+               "  novalidator   send neither ETag nor Last-Modified\n"
                "  seed=N        seed for the random cut points (default --seed)\n"
                "Requests are counted per full path, so /f/drop=1,seed=2/x and /f/drop=1,seed=3/x are\n"
                "independent. Exit status: 0 on SIGTERM, 1 on errors, 2 on bad usage.\n");

@@ -7,6 +7,7 @@
  */
 #include <bzlib.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <lzma.h>
 #include <pthread.h>
 #include <zlib.h>
@@ -117,13 +118,19 @@ static size_t compress_any(enum decode_format f, bool multiblock, const uint8_t 
         }
 }
 
-/* Decodes z in pieces of `chunk` bytes; returns the decoder's verdict, output in o. */
-static int run(const uint8_t *z, size_t zlen, size_t chunk, bool parallel, struct out *o, enum decode_format *ret_fmt) {
+/* The last failed run()'s error text. */
+static char last_why[512];
+
+/* Decodes z in pieces of `chunk` bytes, within memlimit (0: none); returns the decoder's verdict,
+ * output in o. */
+static int run_limited(const uint8_t *z, size_t zlen, size_t chunk, bool parallel, uint64_t memlimit, struct out *o,
+                       enum decode_format *ret_fmt) {
         struct decoder *d = NULL;
         o->len = 0;
         o->end = 0;
         memset(o->buf, 0xAA, o->max);
         ASSERT_EQ(decoder_new(64 * 1024, 2, out_write, parallel ? out_write_at : NULL, o, &d), 0);
+        decoder_set_memlimit(d, memlimit);
         int r = 0;
         for (size_t off = 0; off < zlen && r >= 0; off += chunk)
                 r = decoder_feed(d, z + off, zlen - off < chunk ? zlen - off : chunk);
@@ -133,8 +140,14 @@ static int run(const uint8_t *z, size_t zlen, size_t chunk, bool parallel, struc
                 *ret_fmt = decoder_format(d);
         if (parallel && r >= 0)
                 o->len = (size_t) decoder_output_bytes(d);
+        if (r < 0)
+                snprintf(last_why, sizeof last_why, "%s%s", decoder_over_memlimit(d) ? "[over] " : "", decoder_error(d));
         decoder_free(d);
         return r;
+}
+
+static int run(const uint8_t *z, size_t zlen, size_t chunk, bool parallel, struct out *o, enum decode_format *ret_fmt) {
+        return run_limited(z, zlen, chunk, parallel, 0, o, ret_fmt);
 }
 
 int main(void) {
@@ -180,9 +193,39 @@ int main(void) {
                                 TEST_FAIL("%s parallel=%d truncated at %zu of %zu: r=%d",
                                           decode_format_to_string(cases[c].f), cases[c].parallel, cut, zlen, r);
                 }
-                /* Garbage after the end. */
+                /* Garbage after the end, told apart from truncation; in one piece, then bytewise. */
                 memcpy(z + zlen, "garbage!", 8);
                 ASSERT_EQ(run(z, zlen + 8, 65536, cases[c].parallel, &o, NULL), -EBADMSG);
+                if (!strstr(last_why, "data after the end"))
+                        TEST_FAIL("%s parallel=%d + garbage: %s", decode_format_to_string(cases[c].f), cases[c].parallel,
+                                  last_why);
+                ASSERT_EQ(run(z, zlen + 1, 65536, cases[c].parallel, &o, NULL), -EBADMSG);
+                if (!strstr(last_why, "data after the end"))
+                        TEST_FAIL("%s parallel=%d + 1 byte: %s", decode_format_to_string(cases[c].f), cases[c].parallel,
+                                  last_why);
+                ASSERT_EQ(run(z, zlen - 1, 65536, cases[c].parallel, &o, NULL), -EBADMSG);
+                if (!strstr(last_why, "ends early"))
+                        TEST_FAIL("%s parallel=%d - 1 byte: %s", decode_format_to_string(cases[c].f), cases[c].parallel,
+                                  last_why);
+                /* A limit below what the format needs (xz: 8 MiB dictionary, zstd: its window) is
+                 * refused as such; bzip2 and gzip need little and have no limit. */
+                if (cases[c].f == DECODE_XZ || cases[c].f == DECODE_ZSTD) {
+                        ASSERT_EQ(run_limited(z, zlen, 65536, cases[c].parallel, 64 * 1024, &o, NULL), -ENOMEM);
+                        if (!strstr(last_why, "[over] ") || !strstr(last_why, "limit of 64.0 KiB") ||
+                            !strstr(last_why, "--max-memory="))
+                                TEST_FAIL("%s parallel=%d under 64 KiB: %s", decode_format_to_string(cases[c].f),
+                                          cases[c].parallel, last_why);
+                        ASSERT_EQ(run_limited(z, zlen, 65536, cases[c].parallel, 64 << 20, &o, NULL), 0);
+                }
+                /* Block-parallel xz within a limit that holds one block at a time (3 MiB), or just
+                 * the dictionary (1114168 bytes for preset 1) and the 1 MiB output buffer: those
+                 * blocks are streamed in order instead. The same bytes come out. */
+                static const uint64_t limits[] = { 1114168 + (1 << 20) + 4096, 3 << 20 };
+                if (cases[c].f == DECODE_XZ && cases[c].parallel)
+                        for (size_t l = 0; l < PB_ELEMENTSOF(limits); l++)
+                                if (run_limited(z, zlen, 65536, true, limits[l], &o, NULL) != 0 || o.len != (size_t) SIZE ||
+                                    memcmp(o.buf, in, SIZE) != 0)
+                                        TEST_FAIL("xz parallel within %" PRIu64 " bytes: %s", limits[l], last_why);
                 fprintf(stderr, "ok: %s multiblock=%d parallel=%d (%zu -> %d bytes)\n",
                         decode_format_to_string(cases[c].f), cases[c].multiblock, cases[c].parallel, zlen, SIZE);
         }
