@@ -317,7 +317,8 @@ static int cmp_str(const void *a, const void *b) {
         return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-int initrd_list(const char *path, FILE *out) {
+/* Either path (a file) or buf/size (bytes in memory); path names the input in messages. */
+static int list(const char *path, const void *buf, size_t size, FILE *out) {
         _cleanup_(archive_read_freep) struct archive *a = archive_read_new();
         char **lines = NULL;
         size_t n = 0, allocated = 0;
@@ -327,7 +328,7 @@ int initrd_list(const char *path, FILE *out) {
                 return log_error_errno(-ENOMEM, "cannot set up libarchive");
         archive_read_support_filter_all(a);
         archive_read_support_format_cpio(a);
-        if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
+        if ((buf ? archive_read_open_memory(a, buf, size) : archive_read_open_filename(a, path, 65536)) != ARCHIVE_OK) {
                 log_error("cannot read %s as a cpio archive: %s", path, archive_error_string(a));
                 return -EBADMSG;
         }
@@ -382,4 +383,12 @@ out:
                 free(lines[i]);
         free(lines);
         return r;
+}
+
+int initrd_list(const char *path, FILE *out) {
+        return list(path, NULL, 0, out);
+}
+
+int initrd_list_buffer(const void *buf, size_t size, FILE *out) {
+        return list("the buffer", buf ?: "", size, out);
 }

@@ -39,3 +39,5 @@ int initrd_write(const struct image *img, const char *output, enum initrd_compre
 /* Prints the paths in an initrd (any compression libarchive reads), sorted, one per line;
  * symlinks as "PATH -> TARGET". */
 int initrd_list(const char *path, FILE *out);
+/* The same for an initrd in memory (the fuzz target's entry point). */
+int initrd_list_buffer(const void *buf, size_t size, FILE *out);
