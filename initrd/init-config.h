@@ -14,6 +14,7 @@
  *   pullboot.link-timeout=SECONDS        bound for the NIC and its carrier to appear (default 10)
  *   pullboot.iface=NAME                  use this interface instead of choosing one
  *   pullboot.failure=shell|reboot|poweroff|halt
+ *   pullboot.allow-insecure-redirect=BOOL let https image URLs redirect to plain http (default no)
  *   init=PATH                            the system's init in the new root
  * Invalid values are errors: a typo must not silently pick another behaviour.
  */
@@ -27,6 +28,7 @@ struct init_config {
         char ifname[IF_NAMESIZE];        /* "" when not given */
         enum failure_action failure;     /* FAILURE_DEFAULT when not given */
         char init[INIT_CONFIG_PATH_MAX]; /* "" when not given */
+        bool allow_insecure_redirect;
 };
 
 /* 0, or -EINVAL after logging which option was wrong. */

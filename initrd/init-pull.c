@@ -67,8 +67,8 @@ static const char *failure_hint(int r) {
         }
 }
 
-int init_pull_download(const struct plan_pull *pull, const char *prefix, struct init_pull_result *ret,
-                       char *why, size_t why_size) {
+int init_pull_download(const struct plan_pull *pull, const char *prefix, bool allow_insecure_redirect,
+                       struct init_pull_result *ret, char *why, size_t why_size) {
         struct pull_options o;
         int r;
 
@@ -81,6 +81,7 @@ int init_pull_download(const struct plan_pull *pull, const char *prefix, struct 
         memcpy(o.sha256, pull->spec.sha256, sizeof o.sha256);
         o.read_only = pull->spec.read_only;
         o.progress = PULL_PROGRESS_PLAIN;
+        o.allow_https_downgrade = allow_insecure_redirect;
         if (access(INIT_PULL_CA_BUNDLE, R_OK) == 0)
                 o.ca_bundle = INIT_PULL_CA_BUNDLE;
 

@@ -33,6 +33,7 @@ struct pull_options {
         bool force;                     /* replace an existing target */
         const char *keyring;            /* NULL: /etc/systemd/import-pubring.pgp */
         const char *ca_bundle;          /* NULL: libcurl's default */
+        bool allow_https_downgrade;     /* let an https URL redirect to http (default: refused) */
         uint64_t max_size;              /* cap on compressed and on uncompressed bytes; 0: none */
         unsigned retries;               /* consecutive failed attempts without progress */
         unsigned stall_timeout_sec;     /* abort an attempt when no byte came for this long */
