@@ -139,6 +139,11 @@ run badopt --cmdline "root=tmpfs pullboot.net=carrier-pigeon"
 rc=$?
 [ "$rc" = 1 ] && grep -q 'pullboot.net=carrier-pigeon: expected dhcp, firmware or none' "$TMP/badopt.out" &&
         ok "bad pullboot.net=: refused" || fail "bad pullboot.net=: exit $rc: $(cat "$TMP/badopt.out")"
+run badredirect --cmdline "root=tmpfs pullboot.allow-insecure-redirect=perhaps"
+rc=$?
+[ "$rc" = 1 ] && grep -q 'pullboot.allow-insecure-redirect=perhaps: expected yes or no' "$TMP/badredirect.out" &&
+        ok "bad pullboot.allow-insecure-redirect=: refused" ||
+        fail "bad pullboot.allow-insecure-redirect=: exit $rc: $(cat "$TMP/badredirect.out")"
 "$PULLBOOT" init --cmdline root=tmpfs >"$TMP/nodry.out" 2>&1
 rc=$?
 [ "$rc" = 2 ] && grep -q 'only runs with --dry-run' "$TMP/nodry.out" && ok "init without --dry-run outside PID 1: refused" ||
