@@ -62,6 +62,9 @@ static const char *failure_hint(int r) {
                 return "the image exceeds the size limit";
         case -ETIMEDOUT:
                 return "the transfer stalled; check the network and the server";
+        case -EPERM:
+                return "the server was not trusted (TLS verification failed, or a redirect left https); check the "
+                       "CA bundle in the initrd (pullboot-mkinitrd --ca-bundle) and the message above";
         default:
                 return "transfer or I/O error; check the network, the server and the message above";
         }

@@ -27,7 +27,7 @@ BASE=$(https_url_base)
 https_assert_uki_over_https "$BASE"
 e2e_assert_console "^pullboot: $(e2e_regex_quote "$BASE")/[^ ]*: TLS verification failed: " \
         "no TLS verification error naming an https://10.0.2.2 URL"
-e2e_assert_console '^pullboot: boot failed: '
+e2e_assert_console '^pullboot: boot failed: cannot pull .*: the server was not trusted \(TLS verification failed'
 e2e_assert_console '^pullboot: powering off now' "the failure action (poweroff) did not run"
 e2e_assert_no_console '^pullboot: root mounted' "a root was mounted from an unverified server"
 [ "$(e2e_count_http '^GET /(demo\.raw\.zst|SHA256SUMS)')" = 0 ] ||
