@@ -71,7 +71,9 @@ static void set_raw(const char *name, const pb_guid *vendor, const void *data, s
                         stub_error("cannot delete a non-volatile copy of EFI variable", name, err);
                         return;
                 }
-                stub_error("deleted a non-volatile copy (not from this boot) of EFI variable", name, EFI_SUCCESS);
+                if (err == EFI_SUCCESS)
+                        stub_error("deleted a non-volatile copy (not from this boot) of EFI variable", name,
+                                   EFI_SUCCESS);
         }
         err = PB_RT->SetVariable(n, (EFI_GUID *) vendor, PB_VAR_ATTR_VOLATILE, size, (void *) data);
         if (err != EFI_SUCCESS)
