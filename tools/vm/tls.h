@@ -25,5 +25,6 @@ int tls_material_make_throwaway(const char *ca_path, struct tls_material *ret);
 
 void tls_material_done(struct tls_material *m);
 
-/* Sets TlsCaCertificate in the VARS file vars to the certificates of the PEM file ca_path. */
+/* Sets TlsCaCertificate in the VARS file vars to the certificates of the PEM file ca_path.
+ * Returns how many were enrolled, or -errno (logged). */
 int tls_enroll_ca(const char *vars, const char *ca_path);
