@@ -10,9 +10,14 @@
 /*
  * The variables the booted system reads (docs/variables.md). All are volatile (BS|RT): they
  * describe this boot only. Loader* variables belong to the boot loader if there is one, so they
- * are only filled in when still unset; Stub* variables are ours and always written. A variable
- * that cannot be written is reported and skipped: it is information for the OS, not a reason to
- * refuse to boot.
+ * are only filled in when no volatile copy exists yet; Stub* variables are ours and always
+ * written. A variable that cannot be written is reported and skipped: it is information for the
+ * OS, not a reason to refuse to boot.
+ *
+ * A non-volatile variable of the same name (root of an earlier boot can create one through
+ * efivarfs) would survive reboots and shadow what this boot learnt; the firmware also refuses to
+ * replace it by a volatile one (the attributes differ). So such a copy is deleted first, and the
+ * initrd only trusts copies whose attributes are exactly BS|RT.
  */
 
 #define STUB_FEATURES (PB_STUB_FEATURE_REPORT_BOOT_PARTITION | \
@@ -28,14 +33,31 @@ static void ascii_to_char16(const char *s, CHAR16 out[NAME_MAX_UNITS]) {
                 out[0] = 0;
 }
 
-static bool var_exists(const char *name, const pb_guid *vendor) {
+enum var_state { VAR_ABSENT, VAR_VOLATILE, VAR_FOREIGN };
+
+/* VAR_FOREIGN: present with other attributes than ours (non-volatile, typically). */
+static enum var_state var_state(const char *name, const pb_guid *vendor) {
         CHAR16 n[NAME_MAX_UNITS];
+        UINT32 attrs = 0;
         UINTN size = 0;
         EFI_STATUS err;
+        void *buf;
 
         ascii_to_char16(name, n);
         err = PB_RT->GetVariable(n, (EFI_GUID *) vendor, NULL, &size, NULL);
-        return err == EFI_BUFFER_TOO_SMALL || err == EFI_SUCCESS;
+        if (err == EFI_NOT_FOUND)
+                return VAR_ABSENT;
+        if (err != EFI_BUFFER_TOO_SMALL && err != EFI_SUCCESS)
+                return VAR_FOREIGN;
+        /* Not every firmware fills the attributes on EFI_BUFFER_TOO_SMALL: read it whole. */
+        buf = stub_alloc(size ? size : 1);
+        if (!buf)
+                return VAR_FOREIGN;
+        err = PB_RT->GetVariable(n, (EFI_GUID *) vendor, &attrs, &size, buf);
+        stub_free(buf);
+        if (err == EFI_NOT_FOUND)
+                return VAR_ABSENT;
+        return err == EFI_SUCCESS && attrs == PB_VAR_ATTR_VOLATILE ? VAR_VOLATILE : VAR_FOREIGN;
 }
 
 static void set_raw(const char *name, const pb_guid *vendor, const void *data, size_t size) {
@@ -43,9 +65,24 @@ static void set_raw(const char *name, const pb_guid *vendor, const void *data, s
         EFI_STATUS err;
 
         ascii_to_char16(name, n);
+        if (var_state(name, vendor) == VAR_FOREIGN) {
+                err = PB_RT->SetVariable(n, (EFI_GUID *) vendor, 0, 0, NULL);
+                if (err != EFI_SUCCESS && err != EFI_NOT_FOUND) {
+                        stub_error("cannot delete a non-volatile copy of EFI variable", name, err);
+                        return;
+                }
+                if (err == EFI_SUCCESS)
+                        stub_error("deleted a non-volatile copy (not from this boot) of EFI variable", name,
+                                   EFI_SUCCESS);
+        }
         err = PB_RT->SetVariable(n, (EFI_GUID *) vendor, PB_VAR_ATTR_VOLATILE, size, (void *) data);
         if (err != EFI_SUCCESS)
                 stub_error("cannot set EFI variable", name, err);
+}
+
+/* A Loader* variable a boot loader already set for this boot is the loader's to keep. */
+static bool loader_var_set(const char *name, const pb_guid *vendor) {
+        return var_state(name, vendor) == VAR_VOLATILE;
 }
 
 static void set_char16(const char *name, const pb_guid *vendor, const CHAR16 *s) {
@@ -104,7 +141,7 @@ static void export_firmware_info(const pb_guid *loader) {
         CHAR16 buf[128];
         struct w16 w = { buf, PB_ELEMENTSOF(buf), 0 };
 
-        if (!var_exists(PB_VAR_LOADER_FIRMWARE_INFO, loader)) {
+        if (!loader_var_set(PB_VAR_LOADER_FIRMWARE_INFO, loader)) {
                 w16_str16(&w, pb_st->FirmwareVendor);
                 w16_char(&w, u' ');
                 w16_uint(&w, pb_st->FirmwareRevision >> 16, 1);
@@ -113,7 +150,7 @@ static void export_firmware_info(const pb_guid *loader) {
                 set_char16(PB_VAR_LOADER_FIRMWARE_INFO, loader, buf);
         }
 
-        if (!var_exists(PB_VAR_LOADER_FIRMWARE_TYPE, loader)) {
+        if (!loader_var_set(PB_VAR_LOADER_FIRMWARE_TYPE, loader)) {
                 w.len = 0;
                 w16_str(&w, "UEFI ");
                 w16_uint(&w, pb_st->Hdr.Revision >> 16, 1);
@@ -164,14 +201,14 @@ void stub_export_variables(EFI_LOADED_IMAGE *image, const struct stub_origin *or
                 pb_memcpy(g.b, origin->part_uuid, 16);
                 if (pb_guid_format(&g, uuid, sizeof uuid) >= 0) {
                         set_utf8(PB_VAR_STUB_DEVICE_PART_UUID, &loader, pb_span_from_str(uuid));
-                        if (!var_exists(PB_VAR_LOADER_DEVICE_PART_UUID, &loader))
+                        if (!loader_var_set(PB_VAR_LOADER_DEVICE_PART_UUID, &loader))
                                 set_utf8(PB_VAR_LOADER_DEVICE_PART_UUID, &loader, pb_span_from_str(uuid));
                 }
         }
 
         if (origin->has_url) {
                 set_utf8(PB_VAR_STUB_DEVICE_URL, &loader, origin->url);
-                if (!var_exists(PB_VAR_LOADER_DEVICE_URL, &loader))
+                if (!loader_var_set(PB_VAR_LOADER_DEVICE_URL, &loader))
                         set_utf8(PB_VAR_LOADER_DEVICE_URL, &loader, origin->url);
         }
 

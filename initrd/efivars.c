@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "bootvars.h"
 #include "efivars.h"
 #include "fileio.h"
+#include "log.h"
 #include "macro.h"
 #include "utf16.h"
 
@@ -19,7 +21,8 @@
 /* libefivar picks its backend once, when the process starts. PID 1 of the initrd mounts efivarfs
  * only later, so libefivar has none there: read the efivarfs file (4 bytes of attributes, then
  * the data) directly. */
-static int get_variable_efivarfs(const char *guid_str, const char *name, uint8_t **ret, size_t *ret_size) {
+static int get_variable_efivarfs(const char *guid_str, const char *name, uint8_t **ret, size_t *ret_size,
+                                 uint32_t *ret_attrs) {
         _cleanup_free_ char *path = NULL, *raw = NULL;
         const char *dir = getenv("EFIVARFS_PATH") ?: "/sys/firmware/efi/efivars/";
         size_t size;
@@ -36,12 +39,15 @@ static int get_variable_efivarfs(const char *guid_str, const char *name, uint8_t
         if (!data)
                 return -ENOMEM;
         memcpy(data, raw + 4, size - 4);
+        *ret_attrs = (uint32_t) (uint8_t) raw[0] | (uint32_t) (uint8_t) raw[1] << 8 |
+                     (uint32_t) (uint8_t) raw[2] << 16 | (uint32_t) (uint8_t) raw[3] << 24;
         *ret = data;
         *ret_size = size - 4;
         return 0;
 }
 
-static int get_variable(const char *guid_str, const char *name, uint8_t **ret, size_t *ret_size) {
+static int get_variable_any(const char *guid_str, const char *name, uint8_t **ret, size_t *ret_size,
+                            uint32_t *ret_attrs) {
         efi_guid_t guid;
         uint8_t *data = NULL;
         size_t size = 0;
@@ -50,12 +56,40 @@ static int get_variable(const char *guid_str, const char *name, uint8_t **ret, s
         if (efi_str_to_guid(guid_str, &guid) < 0)
                 return -EINVAL;
         if (!efi_variables_supported())
-                return get_variable_efivarfs(guid_str, name, ret, ret_size);
+                return get_variable_efivarfs(guid_str, name, ret, ret_size, ret_attrs);
         if (efi_get_variable(guid, name, &data, &size, &attrs) < 0)
                 return errno > 0 ? -errno : -EIO;
         if (size > VAR_SIZE_MAX) {
                 free(data);
                 return -EFBIG;
+        }
+        *ret = data;
+        *ret_size = size;
+        *ret_attrs = attrs;
+        return 0;
+}
+
+/*
+ * Only a volatile copy (BS|RT, nothing else) can have been written during this boot: a
+ * non-volatile one survives reboots, so root of any earlier boot could have planted it, and the
+ * firmware would not let this boot's stub replace it. Such a copy is treated as absent, with a
+ * warning naming it.
+ */
+static int get_variable(const char *guid_str, const char *name, uint8_t **ret, size_t *ret_size) {
+        uint8_t *data = NULL;
+        size_t size = 0;
+        uint32_t attrs = 0;
+        int r;
+
+        r = get_variable_any(guid_str, name, &data, &size, &attrs);
+        if (r < 0)
+                return r;
+        if (attrs != PB_VAR_ATTR_VOLATILE) {
+                log_warning("ignoring EFI variable %s: its attributes 0x%" PRIx32 " are not 0x%x (volatile, "
+                            "boot service and runtime access), so it was not written during this boot",
+                            name, attrs, (unsigned) PB_VAR_ATTR_VOLATILE);
+                free(data);
+                return -ENOENT;
         }
         *ret = data;
         *ret_size = size;

@@ -8,6 +8,10 @@
  * efivarfs details stay in one place. libefivar honours $EFIVARFS_PATH, which tests use to point
  * at a directory of variable files (4 bytes attributes + data, as efivarfs shows them).
  * Errors are negative errno: -ENOENT if the variable (or EFI itself) is absent.
+ *
+ * Only volatile copies are read (attributes exactly BS|RT, 0x6): what this boot's stub wrote. A
+ * non-volatile copy (plantable by root of an earlier boot) counts as absent, with a warning
+ * naming the variable.
  */
 
 /* A Loader-GUID UTF-16LE string variable (StubDeviceURL, ...) as UTF-8 (malloc'd). -EBADMSG if

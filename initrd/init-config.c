@@ -87,6 +87,17 @@ int init_config_parse(const char *cmdline, struct init_config *c) {
                           "with K, M, G or T", v);
                 return -EINVAL;
         }
+        r = get(cmdline, "pullboot.allow-insecure-redirect", v, sizeof v);
+        if (r < 0)
+                return r;
+        if (r > 0) {
+                int b = pb_parse_boolean(pb_span_from_str(v));
+                if (b < 0) {
+                        log_error("kernel command line: pullboot.allow-insecure-redirect=%s: expected yes or no", v);
+                        return -EINVAL;
+                }
+                c->allow_insecure_redirect = b > 0;
+        }
         /* init= is the kernel's own option; it is not rd.-prefixed. */
         struct pb_cmdline_arg arg;
         if (pb_cmdline_get(pb_span_from_str(cmdline), "init", 0, &arg) > 0) {

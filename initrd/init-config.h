@@ -16,6 +16,7 @@
  *   pullboot.iface=NAME                  use this interface instead of choosing one
  *   pullboot.failure=shell|reboot|poweroff|halt
  *   pullboot.max-memory=SIZE             what decompressing a pulled image may use (K, M, G, T)
+ *   pullboot.allow-insecure-redirect=BOOL let https image URLs redirect to plain http (default no)
  *   init=PATH                            the system's init in the new root
  * Invalid values are errors: a typo must not silently pick another behaviour.
  */
@@ -30,6 +31,7 @@ struct init_config {
         enum failure_action failure;     /* FAILURE_DEFAULT when not given */
         uint64_t pull_max_memory;        /* 0 when not given: the pull engine's default */
         char init[INIT_CONFIG_PATH_MAX]; /* "" when not given */
+        bool allow_insecure_redirect;
 };
 
 /* 0, or -EINVAL after logging which option was wrong. */

@@ -68,12 +68,16 @@ static const char *failure_hint(int r) {
                        "or give the machine more memory";
         case -ETIMEDOUT:
                 return "the transfer stalled; check the network and the server";
+        case -EPERM:
+                return "the server was not trusted (TLS verification failed, or a redirect left https); check the "
+                       "CA bundle in the initrd (pullboot-mkinitrd --ca-bundle) and the message above";
         default:
                 return "transfer or I/O error; check the network, the server and the message above";
         }
 }
 
 int init_pull_download(const struct plan_pull *pull, const char *prefix, uint64_t max_memory,
+                       bool allow_insecure_redirect,
                        struct init_pull_result *ret, char *why, size_t why_size) {
         struct pull_options o;
         int r;
@@ -88,6 +92,7 @@ int init_pull_download(const struct plan_pull *pull, const char *prefix, uint64_
         o.read_only = pull->spec.read_only;
         o.max_memory = max_memory;
         o.progress = PULL_PROGRESS_PLAIN;
+        o.allow_https_downgrade = allow_insecure_redirect;
         if (access(INIT_PULL_CA_BUNDLE, R_OK) == 0)
                 o.ca_bundle = INIT_PULL_CA_BUNDLE;
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,7 +22,9 @@ struct init_pull_result {
         char target[4096];        /* prefix + the plan's target */
 };
 
-/* max_memory: pullboot.max-memory= (0: the pull engine's default). */
+/* max_memory: pullboot.max-memory= (0: the pull engine's default); allow_insecure_redirect:
+ * pullboot.allow-insecure-redirect= (an https URL may redirect to http). */
 int init_pull_download(const struct plan_pull *pull, const char *prefix, uint64_t max_memory,
+                       bool allow_insecure_redirect,
                        struct init_pull_result *ret, char *why, size_t why_size);
 int init_pull_attach(const struct plan_pull *pull, const char *target, char *why, size_t why_size);

@@ -284,6 +284,7 @@ static int pull_one(const struct pull_options *o, const char *url, const char *t
         struct pull x = { .o = o, .url = url, .total = UINT64_MAX, .temp_lock = -EBADF };
         struct transfer_options t = {
                 .ca_bundle = o->ca_bundle,
+                .allow_https_downgrade = o->allow_https_downgrade,
                 .retries = o->retries,
                 .stall_timeout_sec = o->stall_timeout_sec,
                 .retry_delay_ms = o->retry_delay_ms,

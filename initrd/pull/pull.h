@@ -33,6 +33,7 @@ struct pull_options {
         bool force;                     /* replace an existing target */
         const char *keyring;            /* NULL: systemd's, as lib/keyring.h finds it */
         const char *ca_bundle;          /* NULL: libcurl's default */
+        bool allow_https_downgrade;     /* let an https URL redirect to http (default: refused) */
         uint64_t max_size;              /* cap on compressed and on uncompressed bytes; 0: none */
         uint64_t max_memory;            /* what decompression may allocate; 0: a quarter of MemAvailable
                                          * (at least MEMLIMIT_FLOOR) */

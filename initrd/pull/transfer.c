@@ -20,6 +20,7 @@ struct response {
         long status;
         char etag[256];
         char last_modified[64];
+        char location[512];             /* a redirect's target, for the message refusing it */
         bool has_range;
         uint64_t range_start, range_total;
 };
@@ -91,6 +92,8 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata) {
                 copy_value(a->resp.etag, sizeof a->resp.etag, v, n - (size_t) (v - line));
         else if (header_is(line, n, "Last-Modified", &v))
                 copy_value(a->resp.last_modified, sizeof a->resp.last_modified, v, n - (size_t) (v - line));
+        else if (header_is(line, n, "Location", &v))
+                copy_value(a->resp.location, sizeof a->resp.location, v, n - (size_t) (v - line));
         else if (header_is(line, n, "Content-Range", &v)) {
                 char buf[128];
                 uint64_t first, last;
@@ -213,6 +216,11 @@ static int on_xferinfo(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
         return 0;
 }
 
+/* Redirects of an https URL must stay on https unless the caller allowed a downgrade. */
+static bool https_only(const struct attempt *a, const char *url) {
+        return !a->opts->allow_https_downgrade && strncasecmp(url, "https:", 6) == 0;
+}
+
 static int setup_handle(struct attempt *a, const char *url) {
         CURL *c = a->curl;
         curl_easy_setopt(c, CURLOPT_URL, url);
@@ -220,7 +228,7 @@ static int setup_handle(struct attempt *a, const char *url) {
         curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
         curl_easy_setopt(c, CURLOPT_MAXREDIRS, 16L);
         curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
-        curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, https_only(a, url) ? "https" : "http,https");
         curl_easy_setopt(c, CURLOPT_USERAGENT, "pullboot/" PULLBOOT_VERSION);
         curl_easy_setopt(c, CURLOPT_BUFFERSIZE, (long) RECEIVE_BUFFER);
         curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -272,6 +280,14 @@ static int judge(struct attempt *a, CURLcode code, const char *url, const char *
         if (status >= 400 || (status >= 300 && code == CURLE_OK && a->body_rejected)) {
                 log_error("%s: the server refused with HTTP %ld", url, status);
                 return status == 401 || status == 403 ? -EACCES : -EPROTO;
+        }
+
+        if (code == CURLE_UNSUPPORTED_PROTOCOL && status >= 300 && status < 400 && https_only(a, url)) {
+                log_error("%s: refusing the redirect to %s: it leaves https, so the server would no longer be "
+                          "authenticated; serve the image over https, or allow it with --allow-https-downgrade "
+                          "(kernel command line: pullboot.allow-insecure-redirect=yes)", url,
+                          a->resp.location[0] ? a->resp.location : "a non-https URL");
+                return -EPERM;
         }
 
         switch (code) {

@@ -17,6 +17,9 @@
 
 struct transfer_options {
         const char *ca_bundle;          /* NULL: libcurl's default */
+        /* An https URL may only redirect to https (a plain http hop would drop the server's
+         * authentication and the transport's integrity); true also allows http. */
+        bool allow_https_downgrade;
         unsigned retries;
         unsigned stall_timeout_sec;
         unsigned retry_delay_ms;

@@ -43,6 +43,8 @@ static void help(void) {
                "                            " KEYRING_PATH_VENDOR ",\n"
                "                            " KEYRING_PATH_VENDOR_LEGACY " that exists)\n"
                "     --ca-bundle=FILE       trust these CAs for https (default: the system's)\n"
+               "     --allow-https-downgrade\n"
+               "                            let an https URL redirect to http (refused by default)\n"
                "     --max-size=BYTES       refuse downloads or images larger than this (K, M, G, T)\n"
                "     --max-memory=BYTES     memory decompression may use (K, M, G, T; default a\n"
                "                            quarter of MemAvailable, at least 128M)\n"
@@ -72,7 +74,7 @@ static int parse_uint(const char *s, unsigned max, unsigned *ret) {
 
 int verb_pull(int argc, char **argv) {
         enum {
-                ARG_VERSION = VERB_ARG_VERSION, ARG_TYPE, ARG_VERIFY, ARG_RO, ARG_FORCE, ARG_KEYRING, ARG_CA_BUNDLE,
+                ARG_VERSION = VERB_ARG_VERSION, ARG_TYPE, ARG_VERIFY, ARG_RO, ARG_FORCE, ARG_KEYRING, ARG_CA_BUNDLE, ARG_ALLOW_DOWNGRADE,
                 ARG_MAX_SIZE, ARG_MAX_MEMORY, ARG_RETRIES, ARG_RETRY_DELAY, ARG_STALL_TIMEOUT, ARG_PROGRESS,
         };
         static const struct option options[] = {
@@ -83,6 +85,7 @@ int verb_pull(int argc, char **argv) {
                 { "force", no_argument, NULL, ARG_FORCE },
                 { "keyring", required_argument, NULL, ARG_KEYRING },
                 { "ca-bundle", required_argument, NULL, ARG_CA_BUNDLE },
+                { "allow-https-downgrade", no_argument, NULL, ARG_ALLOW_DOWNGRADE },
                 { "max-size", required_argument, NULL, ARG_MAX_SIZE },
                 { "max-memory", required_argument, NULL, ARG_MAX_MEMORY },
                 { "retries", required_argument, NULL, ARG_RETRIES },
@@ -129,6 +132,9 @@ int verb_pull(int argc, char **argv) {
                         break;
                 case ARG_CA_BUNDLE:
                         o.ca_bundle = optarg;
+                        break;
+                case ARG_ALLOW_DOWNGRADE:
+                        o.allow_https_downgrade = true;
                         break;
                 case ARG_MAX_SIZE:
                         if (parse_size(optarg, &o.max_size) < 0) {

@@ -175,6 +175,16 @@ check efivars-stub 0 --cmdline "$ex4"
 printf '\006\000\000\000h\000t' >"$tmp/efivars/StubDeviceURL-$guid"
 check efivars-corrupt 0 --cmdline "$ex4"
 stderr_has efivars-corrupt "cannot read the boot origin from EFI variables, assuming none"
+# A non-volatile StubDeviceURL (attributes 0x7: root of an earlier boot could have planted it,
+# this boot's stub did not write it) is ignored with a warning naming it; the volatile
+# LoaderDeviceURL is used. A non-volatile LoaderDeviceURL alone gives no origin at all.
+utf16 http://planted.example.com/image.efi | { printf '\007'; tail -c +2; } >"$tmp/efivars/StubDeviceURL-$guid"
+check efivars-planted 0 --cmdline "$ex4"
+stderr_has efivars-planted "ignoring EFI variable StubDeviceURL: its attributes 0x7 are not 0x6"
+utf16 http://example.com/dir/image.efi | { printf '\007'; tail -c +2; } >"$tmp/efivars/LoaderDeviceURL-$guid"
+check efivars-planted-all 0 --cmdline "$ex4"
+stderr_has efivars-planted-all "ignoring EFI variable LoaderDeviceURL"
+rm -f "$tmp/efivars/StubDeviceURL-$guid" "$tmp/efivars/LoaderDeviceURL-$guid"
 # No EFI variables at all: no origin, no complaint.
 export EFIVARFS_PATH="$tmp/no-such-dir/"
 check efivars-none 0 --cmdline "$ex4"

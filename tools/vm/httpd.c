@@ -275,8 +275,15 @@ int httpd_start(const struct httpd_options *o, struct console *log, struct httpd
                 .sin_port = htons(o->port),
                 .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
         };
-        h->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL,
+        bool tls = o->tls_cert_pem && o->tls_key_pem;
+        struct MHD_OptionItem tls_options[] = {
+                { MHD_OPTION_HTTPS_MEM_KEY, 0, (void *) o->tls_key_pem },
+                { MHD_OPTION_HTTPS_MEM_CERT, 0, (void *) o->tls_cert_pem },
+                { MHD_OPTION_END, 0, NULL },
+        };
+        h->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | (tls ? MHD_USE_TLS : 0),
                                      0, NULL, NULL, on_request, h,
+                                     MHD_OPTION_ARRAY, tls ? tls_options : tls_options + 2,
                                      MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &sa,
                                      MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
                                      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) 120,
@@ -284,7 +291,8 @@ int httpd_start(const struct httpd_options *o, struct console *log, struct httpd
         if (!h->daemon) {
                 close(h->root_fd);
                 free(h);
-                return -EADDRINUSE;
+                /* MHD does not say why; with TLS, GnuTLS refusing the certificate or key is likelier. */
+                return tls ? -EPROTO : -EADDRINUSE;
         }
         const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
         h->port = info ? info->port : o->port;

@@ -9,7 +9,8 @@
 /*
  * The embedded HTTP server pullboot-vm serves a directory with: GET and HEAD, single byte ranges
  * (206/416) guarded by If-Range against a strong ETag, on 127.0.0.1 only (the guest reaches it as
- * 10.0.2.2 through QEMU's user-mode network). Every finished request is logged to the console log.
+ * 10.0.2.2 through QEMU's user-mode network), over plain HTTP or HTTPS. Every finished request is
+ * logged to the console log.
  */
 
 struct httpd;
@@ -23,6 +24,10 @@ struct httpd_options {
         unsigned drop_count;
         /* Path (e.g. "/demo.efi") that is never cut: the firmware's HTTP boot cannot resume. */
         const char *never_cut;
+        /* Both set: HTTPS only, with this certificate (chain) and key (PEM text, kept by the caller
+         * until httpd_stop()). */
+        const char *tls_cert_pem;
+        const char *tls_key_pem;
 };
 
 int httpd_start(const struct httpd_options *o, struct console *log, struct httpd **ret);

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "qemu.h"
 #include "supervise.h"
+#include "tls.h"
 #include "vm.h"
 
 static void help(void) {
@@ -46,6 +47,14 @@ static void help(void) {
                "  --drop-after BYTES[:COUNT]\n"
                "                       with --serve: cut the first COUNT (default 1) responses larger\n"
                "                       than BYTES after BYTES bytes (tests resume)\n"
+               "  --tls                with --serve: serve HTTPS with a throwaway CA and a server\n"
+               "                       certificate for 10.0.2.2 made now; the CA is enrolled in the\n"
+               "                       firmware (TlsCaCertificate)\n"
+               "  --tls-ca-out FILE    with --tls: also write the throwaway CA certificate to FILE\n"
+               "  --tls-cert PEM       with --serve: serve HTTPS with this certificate (chain) ...\n"
+               "  --tls-key PEM        ... and this key\n"
+               "  --tls-ca PEM         enroll these CA certificates in the firmware's TlsCaCertificate\n"
+               "                       (default with --tls-cert: the --tls-cert file)\n"
                "  --qemu-arg ARG       extra QEMU argument (repeatable)\n"
                "  -h --help            show this help\n"
                "     --version         show the version\n"
@@ -84,7 +93,8 @@ static int add_pattern(regex_t *re, const char **src, unsigned *n, const char *o
 enum {
         ARG_SERVE = 0x100, ARG_URL_BASE, ARG_BOOT, ARG_EXPECT, ARG_FAIL, ARG_TIMEOUT, ARG_SECURE_BOOT,
         ARG_MEMORY, ARG_NICS, ARG_BOOT_NIC, ARG_DISK, ARG_VARS, ARG_LOG, ARG_TIMESTAMPS, ARG_ACCEL,
-        ARG_REBOOTS, ARG_DROP_AFTER, ARG_QEMU_ARG, ARG_PORT, ARG_VERSION,
+        ARG_REBOOTS, ARG_DROP_AFTER, ARG_QEMU_ARG, ARG_PORT, ARG_VERSION, ARG_TLS, ARG_TLS_CA_OUT,
+        ARG_TLS_CERT, ARG_TLS_KEY, ARG_TLS_CA,
 };
 
 static int parse_argv(int argc, char **argv, struct vm_config *cfg) {
@@ -108,6 +118,11 @@ static int parse_argv(int argc, char **argv, struct vm_config *cfg) {
                 { "drop-after", required_argument, NULL, ARG_DROP_AFTER },
                 { "qemu-arg", required_argument, NULL, ARG_QEMU_ARG },
                 { "port", required_argument, NULL, ARG_PORT },
+                { "tls", no_argument, NULL, ARG_TLS },
+                { "tls-ca-out", required_argument, NULL, ARG_TLS_CA_OUT },
+                { "tls-cert", required_argument, NULL, ARG_TLS_CERT },
+                { "tls-key", required_argument, NULL, ARG_TLS_KEY },
+                { "tls-ca", required_argument, NULL, ARG_TLS_CA },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 {}
@@ -211,6 +226,21 @@ static int parse_argv(int argc, char **argv, struct vm_config *cfg) {
                                 return log_error("--port takes 1 to 65535, not '%s'", optarg), -EINVAL;
                         cfg->port = (uint16_t) v;
                         break;
+                case ARG_TLS:
+                        cfg->tls = true;
+                        break;
+                case ARG_TLS_CA_OUT:
+                        cfg->tls_ca_out = optarg;
+                        break;
+                case ARG_TLS_CERT:
+                        cfg->tls_cert = optarg;
+                        break;
+                case ARG_TLS_KEY:
+                        cfg->tls_key = optarg;
+                        break;
+                case ARG_TLS_CA:
+                        cfg->tls_ca = optarg;
+                        break;
                 case ARG_QEMU_ARG:
                         if (cfg->n_extra_args >= ELEMENTSOF(cfg->extra_args))
                                 return log_error("too many --qemu-arg options"), -E2BIG;
@@ -237,6 +267,21 @@ static int parse_argv(int argc, char **argv, struct vm_config *cfg) {
                 return log_error("--boot-nic %u, but there are only %u NICs", cfg->boot_nic, cfg->nics), -EINVAL;
         if (cfg->drop_after && !cfg->serve_dir)
                 return log_error("--drop-after only applies to the embedded server (--serve)"), -EINVAL;
+        if (!cfg->tls_cert != !cfg->tls_key)
+                return log_error("--tls-cert and --tls-key go together: the server needs its certificate and "
+                                 "its key"), -EINVAL;
+        if ((cfg->tls || cfg->tls_cert) && !cfg->serve_dir)
+                return log_error("--tls and --tls-cert apply to the embedded server (--serve); for another "
+                                 "server, enroll its CA with --tls-ca"), -EINVAL;
+        if (cfg->tls && cfg->tls_cert)
+                return log_error("--tls makes its own certificate; leave out --tls-cert/--tls-key, or --tls"), -EINVAL;
+        if (cfg->tls && cfg->tls_ca)
+                return log_error("--tls enrolls its throwaway CA; --tls-ca only goes with --tls-cert or "
+                                 "--url-base"), -EINVAL;
+        if (cfg->tls_ca_out && !cfg->tls)
+                return log_error("--tls-ca-out writes the CA --tls makes; it needs --tls"), -EINVAL;
+        if (cfg->tls_cert && !cfg->tls_ca)
+                cfg->tls_ca = cfg->tls_cert;
         return 1;
 }
 
@@ -259,10 +304,32 @@ static const char *outcome_text(enum vm_outcome o) {
         }
 }
 
+/* The server's certificate and key for --tls or --tls-cert; sets *ca_path to the CA to enroll. */
+static int prepare_tls(struct vm_config *cfg, struct console *con, const char *rundir, struct tls_material *m,
+                       char *ca_buf, size_t ca_size) {
+        int r;
+
+        if (cfg->tls_cert)
+                return tls_material_load(cfg->tls_cert, cfg->tls_key, m);
+        if (!cfg->tls)
+                return 0;
+        if (cfg->tls_ca_out)
+                snprintf(ca_buf, ca_size, "%s", cfg->tls_ca_out);
+        else
+                snprintf(ca_buf, ca_size, "%s/tls-ca.pem", rundir);
+        r = tls_material_make_throwaway(ca_buf, m);
+        if (r < 0)
+                return r;
+        cfg->tls_ca = ca_buf;
+        console_printf(con, "made a throwaway CA (%s) and a server certificate for 10.0.2.2", ca_buf);
+        return 0;
+}
+
 static int run(struct vm_config *cfg, struct console *con, const char *rundir, int sigfd) {
         struct firmware fw;
         struct httpd *httpd = NULL;
-        char url_base[256], url[512], vars[PATH_MAX];
+        _cleanup_(tls_material_done) struct tls_material tls = {};
+        char url_base[256], url[512], vars[PATH_MAX], ca_path[PATH_MAX];
         bool kvm = false;
         int r;
 
@@ -283,6 +350,9 @@ static int run(struct vm_config *cfg, struct console *con, const char *rundir, i
                         console_printf(con, "KVM unusable (%s), using TCG", why);
         }
 
+        if (prepare_tls(cfg, con, rundir, &tls, ca_path, sizeof ca_path) < 0)
+                return VM_EXIT_FAILED;
+
         if (cfg->serve_dir) {
                 char never_cut[512];
                 snprintf(never_cut, sizeof never_cut, "/%s", cfg->boot ?: "");
@@ -292,20 +362,27 @@ static int run(struct vm_config *cfg, struct console *con, const char *rundir, i
                         .drop_count = cfg->drop_count,
                         .port = cfg->port,
                         .never_cut = never_cut,
+                        .tls_cert_pem = tls.cert_pem,
+                        .tls_key_pem = tls.key_pem,
                 };
                 r = httpd_start(&ho, con, &httpd);
                 if (r < 0) {
-                        if (r == -EADDRINUSE && cfg->port)
+                        if (r == -EPROTO)
+                                log_error("cannot serve '%s' over HTTPS on 127.0.0.1: the TLS library refused "
+                                          "the certificate or key (do --tls-cert and --tls-key belong together?), "
+                                          "or the port is in use", cfg->serve_dir);
+                        else if (r == -EADDRINUSE && cfg->port)
                                 log_error("cannot serve '%s': 127.0.0.1:%u is in use; pick another --port or "
                                           "leave it out for a free one", cfg->serve_dir, cfg->port);
                         else
                                 log_error_errno(r, "cannot serve '%s' on 127.0.0.1", cfg->serve_dir);
                         return VM_EXIT_FAILED;
                 }
-                snprintf(url_base, sizeof url_base, "http://10.0.2.2:%u", httpd_port(httpd));
+                snprintf(url_base, sizeof url_base, "%s://10.0.2.2:%u", tls.cert_pem ? "https" : "http",
+                         httpd_port(httpd));
                 cfg->url_base = url_base;
-                console_printf(con, "serving %s on 127.0.0.1:%u (guest: %s)", cfg->serve_dir, httpd_port(httpd),
-                               url_base);
+                console_printf(con, "serving %s on 127.0.0.1:%u%s (guest: %s)", cfg->serve_dir, httpd_port(httpd),
+                               tls.cert_pem ? " over HTTPS" : "", url_base);
         }
         url[0] = 0;
         if (cfg->boot) {
@@ -325,6 +402,12 @@ static int run(struct vm_config *cfg, struct console *con, const char *rundir, i
         } else {
                 snprintf(vars, sizeof vars, "%s/vars.fd", rundir);
                 r = firmware_prepare_vars(fw.vars_template, vars, url[0] ? url : NULL);
+        }
+        if (r >= 0 && cfg->tls_ca) {
+                r = tls_enroll_ca(vars, cfg->tls_ca);
+                if (r >= 0)
+                        console_printf(con, "enrolled %d CA certificate%s from %s as TlsCaCertificate", r,
+                                       r == 1 ? "" : "s", cfg->tls_ca);
         }
         if (r < 0) {
                 httpd_stop(httpd);
@@ -406,6 +489,8 @@ int main(int argc, char **argv) {
 
         char path[sizeof rundir + 32];
         snprintf(path, sizeof path, "%s/vars.fd", rundir);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/tls-ca.pem", rundir);
         unlink(path);
         rmdir(rundir);
         for (unsigned i = 0; i < cfg.n_expect; i++)

@@ -33,6 +33,11 @@ struct vm_config {
         uint64_t drop_after;           /* fault injection for --serve */
         unsigned drop_count;
         uint16_t port;                 /* --serve port, 0: any free one */
+        bool tls;                      /* --tls: throwaway CA and server certificate */
+        const char *tls_cert;          /* --tls-cert/--tls-key: serve HTTPS with these */
+        const char *tls_key;
+        const char *tls_ca;            /* --tls-ca: CA certificates to enroll (TlsCaCertificate) */
+        const char *tls_ca_out;        /* --tls-ca-out: where to copy the throwaway CA */
         const char *extra_args[32];    /* --qemu-arg, appended verbatim */
         unsigned n_extra_args;
         regex_t expect[VM_MAX_PATTERNS];

@@ -5,8 +5,9 @@
 # first in BootOrder. The test initrd prints the variables; asserts the GET in the server log, no
 # PXE attempt, the exact served URL in StubDeviceURL and LoaderDeviceURL, the NIC record (the MAC
 # QEMU gave the guest, QEMU user networking's address, gateway and DNS).
-# MODE=preset: a boot loader's LoaderDeviceURL already exists; the stub must keep it and still
-# set StubDeviceURL.
+# MODE=preset: a non-volatile LoaderDeviceURL is already in the variable store (as root of an
+# earlier boot could leave it; a boot loader of this boot would have written a volatile one, which
+# a VARS file cannot hold): the stub must delete it, say so, and write this boot's URL volatile.
 # Usage: test-http.sh STUB VERSION [plain|preset]   (PULLBOOT_VM, VSTOOL from the environment)
 STUB=$1
 VERSION=$2
@@ -63,8 +64,10 @@ grep "^pullboot-vm: http: GET /$NAME" "$LOG"
 grep -q "Start HTTP Boot over IPv4" "$LOG" || fail "the console does not show HTTP boot"
 expect_eq StubDeviceURL "$(pbvar "$LOG" StubDeviceURL)" "00000006 $URL"
 if [ "$MODE" = preset ]; then
-        # Non-volatile (7) as the test wrote it: the stub left it alone.
-        expect_eq LoaderDeviceURL "$(pbvar "$LOG" LoaderDeviceURL)" "00000007 $PRESET_URL"
+        # Non-volatile (7) as the test wrote it: not this boot's, so replaced.
+        expect_eq LoaderDeviceURL "$(pbvar "$LOG" LoaderDeviceURL)" "00000006 $URL"
+        grep -q '^pullboot-stub: deleted a non-volatile copy (not from this boot) of EFI variable: LoaderDeviceURL' "$LOG" ||
+                fail "the stub did not report deleting the non-volatile LoaderDeviceURL"
 else
         expect_eq LoaderDeviceURL "$(pbvar "$LOG" LoaderDeviceURL)" "00000006 $URL"
 fi
@@ -75,5 +78,6 @@ expect_eq PullbootNetInfo "$(pbvar "$LOG" PullbootNetInfo)" "00000006"
 net=$(sed -n 's/^PBNET //p' "$LOG" | tr '\n' ' ')
 expect_eq "NIC record" "$net" "mac=$GUEST_MAC ipv4=10.0.2.15/24 gateway=10.0.2.2 dns=10.0.2.3 origin=dhcp "
 expect_eq "kernel command line" "$(pbvar "$LOG" cmdline)" "console=ttyS0 panic=-1 loglevel=4"
-! grep -q 'pullboot-stub:' "$LOG" || fail "the stub printed an error: $(grep 'pullboot-stub:' "$LOG" | head -n 1)"
+! grep 'pullboot-stub:' "$LOG" | grep -vq 'deleted a non-volatile copy' ||
+        fail "the stub printed an error: $(grep 'pullboot-stub:' "$LOG" | head -n 1)"
 echo "PASS"

@@ -139,6 +139,22 @@ run badopt --cmdline "root=tmpfs pullboot.net=carrier-pigeon"
 rc=$?
 [ "$rc" = 1 ] && grep -q 'pullboot.net=carrier-pigeon: expected dhcp, firmware or none' "$TMP/badopt.out" &&
         ok "bad pullboot.net=: refused" || fail "bad pullboot.net=: exit $rc: $(cat "$TMP/badopt.out")"
+run badredirect --cmdline "root=tmpfs pullboot.allow-insecure-redirect=perhaps"
+rc=$?
+[ "$rc" = 1 ] && grep -q 'pullboot.allow-insecure-redirect=perhaps: expected yes or no' "$TMP/badredirect.out" &&
+        ok "bad pullboot.allow-insecure-redirect=: refused" ||
+        fail "bad pullboot.allow-insecure-redirect=: exit $rc: $(cat "$TMP/badredirect.out")"
+# A non-volatile PullbootNetInfo (attributes 0x7: not written during this boot) is ignored with a
+# warning naming it, so pullboot.net=firmware finds no record.
+mkdir -p "$TMP/efivars"
+printf '\007\000\000\000mac=52:54:00:12:34:56\nipv4=10.0.2.15/24\n' \
+        >"$TMP/efivars/PullbootNetInfo-c9401eab-f608-4319-bb31-27984b190c66"
+EFIVARFS_PATH="$TMP/efivars/" run plantednet --cmdline \
+        "rd.systemd.pull=raw,machine,verify=no:x:http://127.0.0.1:1/x.raw root=tmpfs pullboot.net=firmware pullboot.failure=halt"
+rc=$?
+[ "$rc" = 1 ] && grep -q 'ignoring EFI variable PullbootNetInfo: its attributes 0x7 are not 0x6' "$TMP/plantednet.out" &&
+        grep -q 'the firmware recorded no IPv4 address' "$TMP/plantednet.out" &&
+        ok "non-volatile PullbootNetInfo: ignored" || fail "non-volatile PullbootNetInfo: exit $rc: $(cat "$TMP/plantednet.out")"
 "$PULLBOOT" init --cmdline root=tmpfs >"$TMP/nodry.out" 2>&1
 rc=$?
 [ "$rc" = 2 ] && grep -q 'only runs with --dry-run' "$TMP/nodry.out" && ok "init without --dry-run outside PID 1: refused" ||
