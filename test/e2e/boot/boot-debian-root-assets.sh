@@ -4,7 +4,7 @@
 # boots (test/helpers/mkdebroot: debootstrap minbase + systemd from the mirror apt uses here),
 # once per build tree, cached in test/e2e/boot/cache/debian-root/ and rebuilt only when its
 # inputs change; skips with the reason when it cannot be built (not root, no debootstrap, mirror
-# unreachable). Checks what the scenario relies on: systemd is /sbin/init, udev and D-Bus are in.
+# unreachable). Checks what the scenario relies on: systemd is /sbin/init, udev, D-Bus and kmod are in.
 E2E_NAME=debian-root-assets
 . "$(dirname "$0")/../../helpers/e2e-lib.sh"
 e2e_require
@@ -13,7 +13,7 @@ debian_root_tree
 
 [ "$(readlink "$DEBIAN_ROOT/sbin/init")" = /lib/systemd/systemd ] ||
         e2e_fail "/sbin/init of the Debian root is '$(readlink "$DEBIAN_ROOT/sbin/init")', not /lib/systemd/systemd"
-for f in usr/lib/systemd/systemd usr/bin/systemctl usr/bin/udevadm usr/bin/dbus-daemon usr/bin/findmnt; do
+for f in usr/lib/systemd/systemd usr/bin/systemctl usr/bin/udevadm usr/bin/dbus-daemon usr/bin/kmod usr/bin/findmnt; do
         [ -x "$DEBIAN_ROOT/$f" ] || e2e_fail "the Debian root lacks /$f"
 done
 grep -q '^VERSION_CODENAME=bookworm$' "$DEBIAN_ROOT/etc/os-release" || e2e_fail "the Debian root is not bookworm"
