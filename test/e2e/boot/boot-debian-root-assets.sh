@@ -18,5 +18,23 @@ for f in usr/lib/systemd/systemd usr/bin/systemctl usr/bin/udevadm usr/bin/dbus-
 done
 grep -q '^VERSION_CODENAME=bookworm$' "$DEBIAN_ROOT/etc/os-release" || e2e_fail "the Debian root is not bookworm"
 [ ! -s "$DEBIAN_ROOT/etc/machine-id" ] || e2e_fail "the Debian root has a machine-id (every boot must get its own)"
+
+# Built once: a second call with the same inputs reuses the tree.
+ino=$(stat -c %i "$DEBIAN_ROOT")
+again=$(flock "$DEBIAN_ROOT_CACHE.lock" "$PB_SRC/test/helpers/mkdebroot" --cache "$DEBIAN_ROOT_CACHE") ||
+        e2e_fail "mkdebroot failed on its second call"
+grep -q '^mkdebroot: cached Debian root' <<<"$again" && [ "$(stat -c %i "$DEBIAN_ROOT")" = "$ino" ] ||
+        e2e_fail "mkdebroot rebuilt the tree although its inputs did not change: $again"
+echo "ok: a second mkdebroot reuses the cached tree"
+
+# An unreachable mirror is a skip with the reason, not a failure (port 1 of localhost refuses).
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+rc=0
+msg=$("$PB_SRC/test/helpers/mkdebroot" --cache "$tmp" --mirror http://127.0.0.1:1/debian) || rc=$?
+[ $rc -eq 77 ] && grep -q 'cannot build the Debian root here: ' <<<"$msg" ||
+        e2e_fail "mkdebroot with an unreachable mirror exited $rc, not 77 with a reason: $msg"
+echo "ok: an unreachable mirror skips: ${msg##*: }"
+
 echo "Debian root $DEBIAN_ROOT: $(du -sm "$DEBIAN_ROOT" | cut -f1) MiB, $(find "$DEBIAN_ROOT" | wc -l) files"
 echo PASS
