@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,4 +24,5 @@ struct init_pull_result {
 
 int init_pull_download(const struct plan_pull *pull, const char *prefix, struct init_pull_result *ret,
                        char *why, size_t why_size);
-int init_pull_attach(const struct plan_pull *pull, const char *target, char *why, size_t why_size);
+/* read_only: the expression's "ro", or forced (the root under systemd.volatile=overlay/yes). */
+int init_pull_attach(const struct plan_pull *pull, const char *target, bool read_only, char *why, size_t why_size);
