@@ -16,6 +16,7 @@
 
 #include "fileio.h"
 #include "log.h"
+#include "macro.h"
 #include "mounts.h"
 #include "volatile-root.h"
 
@@ -80,6 +81,15 @@ static int make_volatile(const char *where) {
         r = make_dir(VOLATILE_YES_DIR, "usr", new_usr, sizeof new_usr);
         if (r < 0)
                 goto fail;
+        /* The mount points switch_root moves the API file systems (and the pulled images in /run)
+         * to; without them it would have to unmount them. */
+        static const char *const api_dirs[] = { "dev", "proc", "sys", "run" };
+        for (size_t i = 0; i < ELEMENTSOF(api_dirs); i++) {
+                char dir[PATH_MAX];
+                r = make_dir(VOLATILE_YES_DIR, api_dirs[i], dir, sizeof dir);
+                if (r < 0)
+                        goto fail;
+        }
         if (mount(usr, new_usr, NULL, MS_BIND | MS_REC, NULL) < 0) {
                 r = log_error_errno(-errno, "cannot bind %s on %s", usr, new_usr);
                 goto fail;
