@@ -18,8 +18,9 @@
  *
  *   pullboot demo: mount / overlay rw            (type and ro/rw of /, /usr, /var; "none" if not
  *                                                 a mount point)
+ *   pullboot demo: / had|lacked the file before  (written by an earlier boot: a persistent upper)
  *   pullboot demo: write / ok|ERROR              (a file created in / and in /var)
- *   pullboot demo: overlay upper has|lacks the file written to /
+ *   pullboot demo: overlay upper DIR has|lacks the file written to /  (for each upper present)
  *   pullboot demo: loopN ro=0|1 rewrite ok|ERROR sha256 HEX of FILE
  *
  * the last line for each loop device in use: whether its first 4 KiB can be written back (the
@@ -349,10 +350,17 @@ static void report_volatile(void) {
         print_mount("/");
         print_mount("/usr");
         print_mount("/var");
+        static const char *const uppers[] = { "/run/systemd/overlay-sysroot/upper", "/run/pullboot/overlay-upper/upper" };
+        printf("pullboot demo: / %s the file before\n", access("/pullboot-demo-write", F_OK) == 0 ? "had" : "lacked");
         try_write("/");
         try_write("/var");
-        printf("pullboot demo: overlay upper %s the file written to /\n",
-               access("/run/systemd/overlay-sysroot/upper/pullboot-demo-write", F_OK) == 0 ? "has" : "lacks");
+        for (size_t i = 0; i < sizeof uppers / sizeof uppers[0]; i++) {
+                char path[300];
+                snprintf(path, sizeof path, "%s/pullboot-demo-write", uppers[i]);
+                if (access(uppers[i], F_OK) == 0)
+                        printf("pullboot demo: overlay upper %s %s the file written to /\n", uppers[i],
+                               access(path, F_OK) == 0 ? "has" : "lacks");
+        }
         sync();
         print_loops();
 }

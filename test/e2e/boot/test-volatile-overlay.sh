@@ -17,7 +17,8 @@ e2e_assert_console '^pullboot: root /dev/loop[0-9]+p2 \(ext4, ro\) mounted on /s
 e2e_assert_console "^pullboot: systemd.volatile=overlay: the root's writes go to /run/systemd/overlay-sysroot/upper$"
 e2e_assert_console '^pullboot demo: mount / overlay rw$' "/ is not a writable overlay in the booted system"
 e2e_assert_console '^pullboot demo: write / ok$' "the booted system could not write to /"
-e2e_assert_console '^pullboot demo: overlay upper has the file written to /$' "the write to / is not in the overlay's upper"
+e2e_assert_console '^pullboot demo: overlay upper /run/systemd/overlay-sysroot/upper has the file written to /$' \
+        "the write to / is not in the overlay's upper"
 
 volatile_loop_line
 [ "$LOOP_RO" = 1 ] || e2e_fail "the loop device is not read-only (/sys/block/loopN/ro = $LOOP_RO)"

@@ -6,6 +6,7 @@
 
 # volatile_boot NAME CMDLINE_EXTRA [mkimage options...]: builds, serves and boots the image; sets
 # RAW_SHA (SHA-256 of the raw image as built, before compression) and ZST_SHA (of the served file).
+# VOLATILE_VM_ARGS (a bash array, optional) adds pullboot-vm options.
 volatile_boot() {
         local name=$1 extra=$2
         shift 2
@@ -15,9 +16,18 @@ volatile_boot() {
         ZST_SHA=$(sha256sum "$SRV/demo.raw.zst" | cut -d' ' -f1)
         e2e_sha256sums "$SRV"
         e2e_uki "$SRV/demo.efi" "rd.systemd.pull=raw,machine,verify=checksum,blockdev,bootorigin:rootdisk:demo.raw.zst root=gpt-auto $extra"
-        e2e_vm --serve "$SRV" --boot demo.efi --fail 'Kernel panic' --fail 'pullboot: boot failed'
+        volatile_run "$name"
+}
+
+# volatile_run NAME: boots the UKI built by volatile_boot again (console in $LOG).
+volatile_run() {
+        local vm_args=()
+        if declare -p VOLATILE_VM_ARGS >/dev/null 2>&1; then
+                vm_args=("${VOLATILE_VM_ARGS[@]}")
+        fi
+        e2e_vm --serve "$SRV" --boot demo.efi --fail 'Kernel panic' --fail 'pullboot: boot failed' "${vm_args[@]}"
         [ "$VM_RC" = 0 ] || e2e_fail "pullboot-vm exited with $VM_RC (want 0: the guest powered off)"
-        e2e_assert_console "$(e2e_banner_regex "${VOLATILE_BANNER_NAME:-$name}" "$(e2e_url_base)/demo.efi")" \
+        e2e_assert_console "$(e2e_banner_regex "${VOLATILE_BANNER_NAME:-$1}" "$(e2e_url_base)/demo.efi")" \
                 "no banner of the pulled root's init"
 }
 
