@@ -327,6 +327,9 @@ static int mount_root(struct init_state *s) {
         (void) root_spec_format_what(&s->plan->root.spec, what, sizeof what);
         if (s->args.dry_run) {
                 log_info("would mount root=%s on %s (dry run)", what, SYSROOT);
+                if (s->vol.mode != VOLATILE_NO)
+                        log_info("would apply systemd.volatile=%s to %s (dry run)", volatile_mode_to_string(s->vol.mode),
+                                 SYSROOT);
                 phase(s, "root mounted", NULL);
                 return 0;
         }

@@ -84,12 +84,11 @@ int volatile_spec_from_cmdline(struct pb_span cmdline, struct volatile_spec *ret
 
         if (pb_cmdline_get(cmdline, "pullboot.overlay", PB_CMDLINE_IN_INITRD, &arg) <= 0 || arg.value.len == 0)
                 return 0;
-        r = root_spec_set_what(&ret->upper, arg.value, diag);
-        if (r < 0)
-                return r;
-        if (!is_partition_kind(ret->upper.kind))
-                return pb_diag_set(diag, -EINVAL, "pullboot.overlay= names a partition: PARTLABEL=, PARTUUID=, "
-                                   "UUID=, LABEL= or a /dev path", arg.word);
+        /* root=-style values, but only those that name a partition. */
+        r = root_spec_set_what(&ret->upper, arg.value, NULL);
+        if (r < 0 || !is_partition_kind(ret->upper.kind))
+                return pb_diag_set(diag, r == -ENAMETOOLONG ? r : -EINVAL, "pullboot.overlay= names a partition: "
+                                   "PARTLABEL=, PARTUUID=, UUID=, LABEL= or a /dev path", arg.word);
         if (given && !ret->ignored[0] && ret->mode != VOLATILE_OVERLAY)
                 return pb_diag_set(diag, -EINVAL, "pullboot.overlay= is an overlay upper; it needs "
                                    "systemd.volatile=overlay (or no systemd.volatile=)", arg.word);
