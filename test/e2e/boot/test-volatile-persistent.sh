@@ -20,9 +20,8 @@ printf 'label: gpt\nstart=2048, size=65536, name="pullboot-upper"\n' | sfdisk -q
         e2e_fail "sfdisk failed for $DISK"
 mkfs.ext4 -q -F "$PART" 32M >/dev/null || e2e_fail "mkfs.ext4 failed"
 dd if="$PART" of="$DISK" bs=1M seek=1 conv=notrunc status=none || e2e_fail "dd failed"
-# Not a boot device (no bootindex): the firmware keeps booting over HTTP.
-VOLATILE_VM_ARGS=(--qemu-arg -drive --qemu-arg "if=none,id=upper,format=raw,file=$DISK"
-                  --qemu-arg -device --qemu-arg "virtio-blk-pci,drive=upper")
+# Not a boot device: the firmware keeps booting over HTTP.
+VOLATILE_VM_ARGS=(--data-disk "$DISK")
 
 volatile_boot "pullboot e2e volatile persistent" 'pullboot.overlay=PARTLABEL=pullboot-upper'
 
