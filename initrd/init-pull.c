@@ -106,9 +106,9 @@ int init_pull_download(const struct plan_pull *pull, const char *prefix, uint64_
         return 0;
 }
 
-int init_pull_attach(const struct plan_pull *pull, const char *target, char *why, size_t why_size) {
+int init_pull_attach(const struct plan_pull *pull, const char *target, bool read_only, char *why, size_t why_size) {
         struct attached_loop l = ATTACHED_LOOP_NULL;
-        struct attach_options ao = { .read_only = pull->spec.read_only };
+        struct attach_options ao = { .read_only = read_only };
         int r;
 
         r = loop_attach(target, &ao, &l);
@@ -123,7 +123,8 @@ int init_pull_attach(const struct plan_pull *pull, const char *target, char *why
                 (void) loop_detach(&l);
                 return r;
         }
-        log_info("%s attached as %s with %u partition(s)", target, l.device, l.n_partitions);
+        log_info("%s attached as %s%s with %u partition(s)", target, l.device, read_only ? " (read-only)" : "",
+                 l.n_partitions);
         attached_loop_done(&l);
         return 0;
 }

@@ -27,4 +27,5 @@ struct init_pull_result {
 int init_pull_download(const struct plan_pull *pull, const char *prefix, uint64_t max_memory,
                        bool allow_insecure_redirect,
                        struct init_pull_result *ret, char *why, size_t why_size);
-int init_pull_attach(const struct plan_pull *pull, const char *target, char *why, size_t why_size);
+/* read_only: the expression's "ro", or forced (the root under systemd.volatile=overlay/yes). */
+int init_pull_attach(const struct plan_pull *pull, const char *target, bool read_only, char *why, size_t why_size);

@@ -35,6 +35,7 @@
 #include "switch-root.h"
 #include "verb-args.h"
 #include "verbs.h"
+#include "volatile-root.h"
 
 #define SYSROOT "/sysroot"
 /* How long a local root disk may take to show up, as root_mount() waits by default. */
@@ -51,6 +52,7 @@ struct init_args {
 struct init_state {
         struct init_args args;
         struct init_config cfg;
+        struct volatile_spec vol;
         struct timespec start;
         struct plan *plan;
         struct pb_netinfo netinfo;
@@ -131,6 +133,8 @@ static int load_modules(struct init_state *s) {
                 else
                         for (size_t i = 0; i < ELEMENTSOF(fs_modules); i++)
                                 (void) modules_load(ctx, fs_modules[i], false, &st);
+                if (s->vol.mode == VOLATILE_OVERLAY)
+                        (void) modules_load(ctx, "overlay", false, &st);
                 modules_close(ctx);
         }
         r = mounts_efivarfs();
@@ -142,10 +146,21 @@ static int load_modules(struct init_state *s) {
 }
 
 static int read_cmdline(struct init_state *s) {
+        struct pb_diag diag = {};
         int r = init_config_read_cmdline(s->args.cmdline, s->args.pid1 ? INIT_CONFIG_CMDLINE_D : NULL, &s->cmdline);
         if (r < 0)
                 return r;
-        return init_config_parse(s->cmdline, &s->cfg);
+        r = init_config_parse(s->cmdline, &s->cfg);
+        if (r < 0)
+                return r;
+        r = volatile_spec_from_cmdline(pb_span_from_str(s->cmdline), &s->vol, &diag);
+        if (r < 0)
+                return log_error_errno(r, "'%.*s': %s", (int) diag.where.len, diag.where.ptr, diag.reason);
+        /* As systemd: a volatile mode it does not know is logged and the root stays as it is. */
+        if (s->vol.ignored[0])
+                log_warning("ignoring systemd.volatile=: %s (yes, no, state or overlay); the root is not volatile",
+                            s->vol.ignored);
+        return 0;
 }
 
 static int build_plan(struct init_state *s) {
@@ -252,7 +267,10 @@ static int pull_one(struct init_state *s, const struct plan_pull *pull, enum fai
                 log_info("would attach %s to a loop device (dry run)", res.target);
                 return 0;
         }
-        if (init_pull_attach(pull, res.target, why, sizeof why) < 0)
+        /* Under an overlay or a tmpfs root the image is only read: the loop device refuses writes. */
+        bool read_only = pull->spec.read_only ||
+                (volatile_mode_protects_image(s->vol.mode) && pull - s->plan->pulls == s->plan->root.pull);
+        if (init_pull_attach(pull, res.target, read_only, why, sizeof why) < 0)
                 return fail(s, on_failure, "%s", why);
         return 0;
 }
@@ -301,6 +319,7 @@ static const char *local_gpt_auto_disk(struct init_state *s, char *buf, size_t s
 
 static int mount_root(struct init_state *s) {
         struct root_mount_options o = { .where = SYSROOT };
+        struct root_spec spec = s->plan->root.spec;
         struct root_resolved res;
         char what[ROOT_WHAT_MAX], disk[64];
         int r;
@@ -308,16 +327,24 @@ static int mount_root(struct init_state *s) {
         (void) root_spec_format_what(&s->plan->root.spec, what, sizeof what);
         if (s->args.dry_run) {
                 log_info("would mount root=%s on %s (dry run)", what, SYSROOT);
+                if (s->vol.mode != VOLATILE_NO)
+                        log_info("would apply systemd.volatile=%s to %s (dry run)", volatile_mode_to_string(s->vol.mode),
+                                 SYSROOT);
                 phase(s, "root mounted", NULL);
                 return 0;
         }
         o.gpt_auto_disk = local_gpt_auto_disk(s, disk, sizeof disk);
-        r = root_mount(&s->plan->root.spec, &o, &res);
+        volatile_root_adjust(&s->vol, &spec);
+        r = root_mount(&spec, &o, &res);
         if (r < 0)
                 return fail(s, FAILURE_CONTINUE, "cannot mount root=%s on %s: %s; check root=, rootfstype= "
                             "and that the image holds that file system", what, SYSROOT, strerror(-r));
         log_info("root %s (%s, %s) mounted on %s", res.device, res.fstype[0] ? res.fstype : "bind",
                  res.read_only ? "ro" : "rw", SYSROOT);
+        r = volatile_root_apply(&s->vol, &spec, SYSROOT);
+        if (r < 0)
+                return fail(s, FAILURE_CONTINUE, "systemd.volatile=%s on %s failed: %s; see the message above",
+                            volatile_mode_to_string(s->vol.mode), SYSROOT, strerror(-r));
         phase(s, "root mounted", NULL);
         return 0;
 }

@@ -38,6 +38,7 @@ static void help(void) {
                "  --boot-nic K         the NIC (1-based) the firmware may boot from; the others are\n"
                "                       invisible to the firmware but visible to the OS\n"
                "  --disk FILE          attach FILE as a raw virtio disk (boots from it without --boot)\n"
+               "  --data-disk FILE     attach FILE as a raw virtio disk outside the boot order (for the OS)\n"
                "  --vars FILE          persistent variable store (created from the template if absent)\n"
                "  --log FILE           write the console and events to FILE instead of stdout\n"
                "  --timestamps         prefix every line with the seconds since start\n"
@@ -92,7 +93,7 @@ static int add_pattern(regex_t *re, const char **src, unsigned *n, const char *o
 
 enum {
         ARG_SERVE = 0x100, ARG_URL_BASE, ARG_BOOT, ARG_EXPECT, ARG_FAIL, ARG_TIMEOUT, ARG_SECURE_BOOT,
-        ARG_MEMORY, ARG_NICS, ARG_BOOT_NIC, ARG_DISK, ARG_VARS, ARG_LOG, ARG_TIMESTAMPS, ARG_ACCEL,
+        ARG_MEMORY, ARG_NICS, ARG_BOOT_NIC, ARG_DISK, ARG_DATA_DISK, ARG_VARS, ARG_LOG, ARG_TIMESTAMPS, ARG_ACCEL,
         ARG_REBOOTS, ARG_DROP_AFTER, ARG_QEMU_ARG, ARG_PORT, ARG_VERSION, ARG_TLS, ARG_TLS_CA_OUT,
         ARG_TLS_CERT, ARG_TLS_KEY, ARG_TLS_CA,
 };
@@ -110,6 +111,7 @@ static int parse_argv(int argc, char **argv, struct vm_config *cfg) {
                 { "nics", required_argument, NULL, ARG_NICS },
                 { "boot-nic", required_argument, NULL, ARG_BOOT_NIC },
                 { "disk", required_argument, NULL, ARG_DISK },
+                { "data-disk", required_argument, NULL, ARG_DATA_DISK },
                 { "vars", required_argument, NULL, ARG_VARS },
                 { "log", required_argument, NULL, ARG_LOG },
                 { "timestamps", no_argument, NULL, ARG_TIMESTAMPS },
@@ -181,6 +183,9 @@ static int parse_argv(int argc, char **argv, struct vm_config *cfg) {
                         break;
                 case ARG_DISK:
                         cfg->disk = optarg;
+                        break;
+                case ARG_DATA_DISK:
+                        cfg->data_disk = optarg;
                         break;
                 case ARG_VARS:
                         cfg->vars_template = optarg;

@@ -96,6 +96,13 @@ static void build_argv(const struct vm_config *cfg, const struct firmware *fw, c
                 arg(a, "-device");
                 arg(a, "virtio-blk-pci,drive=disk0,bootindex=1");
         }
+        if (cfg->data_disk) {
+                /* No bootindex: with --boot the HTTP entry stays first in BootOrder. */
+                arg(a, "-drive");
+                argf(a, "if=none,id=data0,format=raw,file=%s", cfg->data_disk);
+                arg(a, "-device");
+                arg(a, "virtio-blk-pci,drive=data0");
+        }
         for (unsigned i = 0; i < cfg->n_extra_args; i++)
                 arg(a, cfg->extra_args[i]);
         a->v[a->n] = NULL;

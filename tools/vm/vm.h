@@ -18,6 +18,7 @@ struct vm_config {
         const char *url_base;          /* with --serve: "http://10.0.2.2:PORT" once the server runs */
         const char *boot;              /* NAME.efi below the URL base, or NULL (disk boot) */
         const char *disk;
+        const char *data_disk;         /* --data-disk: for the OS only, never booted from */
         const char *vars_template;     /* --vars FILE: a persistent store (its boot entries are
                                         * used as they are when there is no --boot) */
         const char *log_path;
