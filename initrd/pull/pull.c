@@ -321,8 +321,10 @@ static int pull_one(const struct pull_options *o, const char *url, const char *t
                  * which must not pass for a missing image and move on to the next candidate. */
                 if (r == -ENOENT)
                         r = -EBADMSG;
-                /* A checksum list cannot list an image that is not there: say what is really wrong. */
-                if (r == -EBADMSG && resource_missing(&t, url)) {
+                /* A checksum list cannot list an image that is not there: say what is really wrong.
+                 * Not under verify=signature: a list whose signature failed must not make us touch
+                 * the image URL at all. */
+                if (r == -EBADMSG && o->verify == PB_VERIFY_CHECKSUM && resource_missing(&t, url)) {
                         report_missing(url, quiet_missing);
                         r = -ENOENT;
                 }

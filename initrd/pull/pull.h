@@ -55,8 +55,8 @@ void pull_options_init(struct pull_options *o);
 
 /*
  * Pulls url into target. Returns 0, or a negative errno after logging why:
- * -ENOENT the resource does not exist (HTTP 404, missing file; also with verify=checksum or
- * signature, whose lists cannot name a missing image), -EEXIST target exists (no force),
+ * -ENOENT the resource does not exist (HTTP 404, missing file; also with verify=checksum,
+ * whose list cannot name a missing image; never probed after a bad signature), -EEXIST target exists (no force),
  * -EBADMSG verification or decompression failed, -ENOKEY/-ENOEXEC verify=signature lacks its keyring
  * or gpgv (nothing was downloaded), -ENOSPC not enough space, -EFBIG over max_size,
  * -E2BIG decompression needs more memory than max_memory, -EPIPE the progress reader went away,
