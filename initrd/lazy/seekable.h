@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* A seekable view of a remote image: which compressed bytes hold a given range of the
+ * uncompressed image, so that a block device can be served from HTTP Range requests without
+ * downloading the whole file. Raw images map 1:1; xz files with many blocks (the index at the end)
+ * and zstd's seekable format (a seek table in a skippable frame at the end) map frame by frame.
+ * The table is built from the file's tail, read through a caller-provided range reader, so this
+ * code does no I/O of its own and is testable and fuzzable without a network. */
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum pb_seek_format {
+        PB_SEEK_RAW,
+        PB_SEEK_XZ,
+        PB_SEEK_ZSTD,
+};
+
+/* One independently decodable unit: usize bytes of the image at uoff are the decoding of the
+ * csize bytes of the remote file at coff. */
+typedef struct pb_seek_frame {
+        uint64_t uoff, usize;
+        uint64_t coff, csize;
+} pb_seek_frame;
+
+typedef struct pb_seek_table {
+        enum pb_seek_format format;
+        uint64_t usize;         /* the image's size */
+        uint64_t csize;         /* the remote file's size */
+        size_t n_frames;        /* 0 for PB_SEEK_RAW: offsets map 1:1 */
+        pb_seek_frame *frames;  /* sorted by uoff, contiguous, owned */
+        uint64_t max_frame_usize;
+} pb_seek_table;
+
+/* Reads exactly len bytes at off of the remote file into buf; 0 or negative errno. */
+typedef int (*pb_range_read_fn)(void *userdata, uint64_t off, void *buf, size_t len);
+
+/* Builds the table of a remote file of csize bytes. The format is told by the first bytes (xz and
+ * zstd magic; anything else is raw). Returns 0, or -EMEDIUMTYPE when the file is compressed but
+ * not seekable (a single xz block, zstd without a seek table, gzip, bzip2: why says which, for
+ * the log line of the full-download fallback), or another negative errno. */
+int pb_seek_table_load(pb_seek_table *t, uint64_t csize, pb_range_read_fn read, void *userdata,
+                char *why, size_t why_size);
+
+/* The frame holding uncompressed offset uoff, or NULL past the end (or for PB_SEEK_RAW). */
+const pb_seek_frame *pb_seek_table_find(const pb_seek_table *t, uint64_t uoff);
+
+/* Decodes one frame: in holds its f->csize compressed bytes, out receives f->usize bytes.
+ * Returns 0 or a negative errno (-EBADMSG for corrupt or mismatching data). */
+int pb_seek_frame_decode(const pb_seek_table *t, const pb_seek_frame *f, const void *in, void *out);
+
+void pb_seek_table_done(pb_seek_table *t);
