@@ -11,6 +11,8 @@
 #include "init-pull.h"
 #include "log.h"
 #include "pull/pull.h"
+#include "pull/space.h"
+#include "store-cache.h"
 
 /* Bytes in the regular files below dirfd (consumed), not following symlinks. */
 static uint64_t tree_bytes(int dirfd, unsigned depth) {
@@ -60,7 +62,8 @@ static const char *failure_hint(int r) {
         case -ENOEXEC:
                 return "verify=signature cannot run in this initrd (nothing was downloaded); see the message above";
         case -ENOSPC:
-                return "not enough space below /run; give the machine more memory or use a smaller image";
+                return "not enough space in the image store; give the machine more memory, use a smaller image "
+                       "or put the store on a local disk (pullboot.store=)";
         case -EFBIG:
                 return "the image exceeds the size limit";
         case -E2BIG:
@@ -76,10 +79,69 @@ static const char *failure_hint(int r) {
         }
 }
 
+/* With a persistent store: what the image already there may be reused as, in c; room for its
+ * replacement beside it. The image counts only if it still hashes to what was recorded when it
+ * was committed: a booted system that wrote to it made it something the server never published. */
+static void cache_prepare(const struct plan_pull *pull, const struct store *store, const char *target,
+                          struct store_record *rec, struct pull_options *o, struct pull_cache *c) {
+        uint8_t now[32];
+        uint64_t avail;
+        struct stat st;
+
+        if (lstat(target, &st) < 0)
+                return;
+        o->force = true;   /* replaced only after the new one verified */
+        o->cache = c;
+        if (S_ISREG(st.st_mode) && pull->spec.type == PB_TYPE_RAW) {
+                if (store_record_read(target, rec) < 0 || !rec->has_image_sha256 || !rec->has_download_sha256)
+                        log_info("%s has no usable record in the image store; downloading it again", target);
+                else if (store_file_sha256(target, now) < 0 || memcmp(now, rec->image_sha256, sizeof now) != 0)
+                        log_info("%s changed since it was pulled (its SHA-256 is not the one recorded); "
+                                 "downloading it again", target);
+                else {
+                        c->url = rec->url;
+                        c->etag = rec->etag;
+                        c->last_modified = rec->last_modified;
+                        memcpy(c->download_sha256, rec->download_sha256, sizeof c->download_sha256);
+                }
+        }
+        /* The old image stays until the new one is verified: both must fit. */
+        uint64_t need = (uint64_t) st.st_blocks * 512;
+        if (space_free(store->root, &avail) == 0 && avail < need)
+                (void) store_evict(store->root, store->keep, store->n_keep, need);
+}
+
+/* After a download into a persistent store: the record that lets the next boot reuse it. */
+static void cache_record(const struct plan_pull *pull, const char *target, const char *url,
+                         const struct pull_cache *c) {
+        struct store_record rec = {};
+        int r;
+
+        store_record_remove(target);
+        if (pull->spec.type != PB_TYPE_RAW)
+                return;
+        snprintf(rec.url, sizeof rec.url, "%s", url);
+        snprintf(rec.etag, sizeof rec.etag, "%s", c->etag_out);
+        snprintf(rec.last_modified, sizeof rec.last_modified, "%s", c->last_modified_out);
+        if (c->has_sha256_out) {
+                memcpy(rec.download_sha256, c->sha256_out, sizeof rec.download_sha256);
+                rec.has_download_sha256 = true;
+        }
+        r = store_file_sha256(target, rec.image_sha256);
+        rec.has_image_sha256 = r >= 0;
+        if (r >= 0)
+                r = store_record_write(target, &rec);
+        if (r < 0)
+                log_warning_errno(r, "cannot record %s in the image store; the next boot downloads it again",
+                                  target);
+}
+
 int init_pull_download(const struct plan_pull *pull, const char *prefix, uint64_t max_memory,
-                       bool allow_insecure_redirect,
+                       bool allow_insecure_redirect, const struct store *store,
                        struct init_pull_result *ret, char *why, size_t why_size) {
         struct pull_options o;
+        struct pull_cache cache = {};
+        struct store_record rec;
         int r;
 
         *ret = (struct init_pull_result) {};
@@ -96,7 +158,24 @@ int init_pull_download(const struct plan_pull *pull, const char *prefix, uint64_
         if (access(INIT_PULL_CA_BUNDLE, R_OK) == 0)
                 o.ca_bundle = INIT_PULL_CA_BUNDLE;
 
+        bool cached = store && store->cache;
+        if (cached)
+                cache_prepare(pull, store, ret->target, &rec, &o, &cache);
         r = pull_image_candidates(&o, (const char *const *) pull->urls, pull->n_urls, ret->target, &ret->used);
+        /* Short of room in a persistent store: what this boot does not name goes, then once more. */
+        if (r == -ENOSPC && cached && store_evict(store->root, store->keep, store->n_keep, 0) > 0) {
+                log_info("retrying %s after making room in the image store", pull->urls[0]);
+                r = pull_image_candidates(&o, (const char *const *) pull->urls, pull->n_urls, ret->target,
+                                          &ret->used);
+        }
+        if (r == PULL_NOT_MODIFIED) {
+                ret->reused = true;
+                log_info("reused %s from the image store: %s answered 304 Not Modified and the digest recorded "
+                         "for it matches this boot's %s", ret->target, pull->urls[ret->used],
+                         pull->spec.verify == PB_VERIFY_SHA256 ? "pinned SHA-256" : "checksum list");
+                (void) store_record_write(ret->target, &rec);   /* last used: now (eviction order) */
+        } else if (r >= 0 && cached)
+                cache_record(pull, ret->target, pull->urls[ret->used], &cache);
         if (r < 0) {
                 snprintf(why, why_size, "cannot pull %s%s (%s): %s", pull->urls[0],
                          pull->n_urls > 1 ? " or the other candidates" : "", pull->key, failure_hint(r));

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "plan.h"
+#include "store.h"
 
 /*
  * One ready pull of the plan, as `pullboot init` runs it: download with the options of its
@@ -19,13 +20,15 @@
 struct init_pull_result {
         size_t used;              /* the candidate URL that worked */
         uint64_t size;            /* bytes of the image as it landed: the file, or the tree's files */
+        bool reused;              /* kept from an earlier boot in a persistent store (not modified) */
         char target[4096];        /* prefix + the plan's target */
 };
 
 /* max_memory: pullboot.max-memory= (0: the pull engine's default); allow_insecure_redirect:
- * pullboot.allow-insecure-redirect= (an https URL may redirect to http). */
+ * pullboot.allow-insecure-redirect= (an https URL may redirect to http); store: the image store
+ * (NULL: none), whose cache, when it persists, may keep the image already at the target. */
 int init_pull_download(const struct plan_pull *pull, const char *prefix, uint64_t max_memory,
-                       bool allow_insecure_redirect,
+                       bool allow_insecure_redirect, const struct store *store,
                        struct init_pull_result *ret, char *why, size_t why_size);
 /* read_only: the expression's "ro", or forced (the root under systemd.volatile=overlay/yes). */
 int init_pull_attach(const struct plan_pull *pull, const char *target, bool read_only, char *why, size_t why_size);

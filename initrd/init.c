@@ -32,6 +32,7 @@
 #include "plan-inputs.h"
 #include "plan.h"
 #include "root.h"
+#include "store.h"
 #include "switch-root.h"
 #include "verb-args.h"
 #include "verbs.h"
@@ -55,6 +56,7 @@ struct init_state {
         struct volatile_spec vol;
         struct timespec start;
         struct plan *plan;
+        struct store store;
         struct pb_netinfo netinfo;
         char *cmdline;
         char **init_argv;
@@ -135,6 +137,13 @@ static int load_modules(struct init_state *s) {
                                 (void) modules_load(ctx, fs_modules[i], false, &st);
                 if (s->vol.mode == VOLATILE_OVERLAY)
                         (void) modules_load(ctx, "overlay", false, &st);
+                /* pullboot.store= may be ext4 or xfs whatever rootfstype= says. */
+                struct store_spec store;
+                if (store_spec_from_cmdline(pb_span_from_str(s->cmdline), &store, NULL) == 0 &&
+                    store.kind == STORE_DISK) {
+                        (void) modules_load(ctx, "ext4", false, &st);
+                        (void) modules_load(ctx, "xfs", false, &st);
+                }
                 modules_close(ctx);
         }
         r = mounts_efivarfs();
@@ -256,7 +265,7 @@ static int pull_one(struct init_state *s, const struct plan_pull *pull, enum fai
         struct init_pull_result res;
         char why[8192], detail[4096 + 64];
 
-        if (init_pull_download(pull, s->args.prefix, s->cfg.pull_max_memory, s->cfg.allow_insecure_redirect, &res, why, sizeof why) < 0)
+        if (init_pull_download(pull, s->args.prefix, s->cfg.pull_max_memory, s->cfg.allow_insecure_redirect, &s->store, &res, why, sizeof why) < 0)
                 return fail(s, on_failure, "%s", why);
         snprintf(detail, sizeof detail, "%s (%.1f MiB)", pull->urls[res.used], (double) res.size / (1024.0 * 1024.0));
         phase(s, "download finished", detail);
@@ -272,6 +281,24 @@ static int pull_one(struct init_state *s, const struct plan_pull *pull, enum fai
                 (volatile_mode_protects_image(s->vol.mode) && pull - s->plan->pulls == s->plan->root.pull);
         if (init_pull_attach(pull, res.target, read_only, why, sizeof why) < 0)
                 return fail(s, on_failure, "%s", why);
+        return 0;
+}
+
+/* The images' own store (store.h), before the first pull. */
+static int setup_store(struct init_state *s) {
+        _cleanup_free_ char **targets = calloc(s->plan->n_pulls + 1, sizeof(char *));
+        size_t n = 0;
+
+        if (!targets)
+                return fail(s, FAILURE_CONTINUE, "out of memory");
+        for (size_t i = 0; i < s->plan->n_pulls; i++)
+                if (s->plan->pulls[i].status == PLAN_PULL_READY)
+                        targets[n++] = s->plan->pulls[i].target;
+        if (n == 0)
+                return 0;
+        if (store_setup(&s->plan->store, targets, n, s->args.prefix, s->args.dry_run, 0, &s->store) < 0)
+                return fail(s, failure_action_from_emergency(s->plan->failure_action),
+                            "cannot set up the image store (pullboot.store=): see the message above");
         return 0;
 }
 
@@ -399,6 +426,9 @@ static int run(struct init_state *s) {
         r = bring_up_network(s);
         if (r != 0)
                 return r;
+        r = setup_store(s);
+        if (r != 0)
+                return r;
         r = run_pulls(s);
         if (r == STOPPED_BY_SUCCESS_ACTION)
                 return PB_EXIT_OK;
@@ -509,6 +539,7 @@ int verb_init(int argc, char **argv) {
         }
 
         r = run(&s);
+        store_done(&s.store);
         plan_free(s.plan);
         free(s.cmdline);
 

@@ -90,6 +90,28 @@ static void json_pull(FILE *f, const struct plan_pull *pull) {
         fputs("\n    }", f);
 }
 
+/* The initrd's image store; null on the host, where images go to the system's own directories. */
+static void json_store(FILE *f, const struct plan *p) {
+        char what[ROOT_WHAT_MAX + 16];
+
+        if (p->mode != PLAN_MODE_INITRD) {
+                fputs("null", f);
+                return;
+        }
+        root_spec_format_what(&p->store.device, what, sizeof what);
+        fputs("{\n    \"kind\": ", f);
+        json_write_cstring(f, store_kind_to_string(p->store.kind));
+        fputs(",\n    \"path\": ", f);
+        json_write_cstring(f, STORE_PATH);
+        fputs(",\n    \"device\": ", f);
+        json_write_cstring(f, p->store.kind == STORE_DISK ? what : NULL);
+        fputs(",\n    \"format\": ", f);
+        json_bool(f, p->store.format);
+        fputs(",\n    \"cache\": ", f);
+        json_bool(f, p->store.kind == STORE_DISK);
+        fputs("\n  }", f);
+}
+
 int plan_print_json(const struct plan *p, FILE *f) {
         const struct plan_root *root = &p->root;
         char what[ROOT_WHAT_MAX + 16];
@@ -141,7 +163,9 @@ int plan_print_json(const struct plan *p, FILE *f) {
         json_write_cstring(f, p->success_action_spec);
         fputs(",\n    \"failure\": ", f);
         json_write_cstring(f, p->failure_action_spec);
-        fputs("\n  },\n  \"warnings\": ", f);
+        fputs("\n  },\n  \"store\": ", f);
+        json_store(f, p);
+        fputs(",\n  \"warnings\": ", f);
         json_strv(f, p->warnings, p->n_warnings, "  ");
         fputs(",\n  \"errors\": ", f);
         json_strv(f, p->errors, p->n_errors, "  ");
@@ -238,6 +262,15 @@ int plan_print_text(const struct plan *p, FILE *f) {
         if (root->kind != PLAN_ROOT_NONE && root->kind != PLAN_ROOT_INVALID)
                 fprintf(f, "  read-only:   %s\n", yes_no(root_spec_read_only(&root->spec)));
 
+        if (p->mode == PLAN_MODE_INITRD && p->store.kind == STORE_DISK) {
+                char dev[ROOT_WHAT_MAX + 16];
+                root_spec_format_what(&p->store.device, dev, sizeof dev);
+                fprintf(f, "store:         disk on %s (kept across boots: unchanged images are reused)\n",
+                        STORE_PATH);
+                text_line(f, "  device:      ", dev);
+                fprintf(f, "  format:      %s\n", p->store.format ? "yes, with ext4 if blank" : "no");
+        } else if (p->mode == PLAN_MODE_INITRD)
+                fprintf(f, "store:         tmpfs on %s (RAM, sized for the images)\n", STORE_PATH);
         text_line(f, "on success:    ", p->success_action_spec ? p->success_action_spec : "none");
         text_line(f, "on failure:    ", p->failure_action_spec ? p->failure_action_spec : "none");
         for (size_t i = 0; i < p->n_warnings; i++)

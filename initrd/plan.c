@@ -483,6 +483,15 @@ static int parse_cmdline(struct plan *p, const char *cmdline, const char *origin
         return check_action(p, failure_key, p->failure_action_spec, p->failure_action);
 }
 
+static int parse_store(struct plan *p, const char *cmdline) {
+        struct pb_diag d = { 0 };
+        int r = store_spec_from_cmdline(pb_span_from_str(cmdline), &p->store, &d);
+        if (r >= 0)
+                return 0;
+        return add_error(p, strdup_printf("'%.*s': %s", (int) d.where.len, d.where.ptr ? d.where.ptr : "",
+                                          d.reason ? d.reason : "invalid pullboot.store="));
+}
+
 static int parse_credential(struct plan *p, const char *credential, const char *origin) {
         struct pb_credential_iter it;
         struct pb_span line;
@@ -508,6 +517,8 @@ int plan_build(const char *cmdline, const char *origin, const char *credential, 
         p->mode = mode;
         p->root = (struct plan_root) { .kind = PLAN_ROOT_NONE, .pull = -1 };
         root_spec_init(&p->root.spec);
+        p->store = (struct store_spec) { .kind = STORE_TMPFS };
+        root_spec_init(&p->store.device);
         p->success_action = p->failure_action = PB_ACTION_INVALID;
         if (origin && *origin) {
                 p->origin = strdup(origin);
@@ -527,9 +538,11 @@ int plan_build(const char *cmdline, const char *origin, const char *credential, 
         r = parse_root(p, cmdline ? cmdline : "");
         if (r < 0)
                 return r;
-        /* root= is the initrd's business; on the host there is nothing to cross-check. */
+        /* root= and the store are the initrd's business; on the host there is nothing to check. */
         if (mode == PLAN_MODE_INITRD)
                 r = link_root(p);
+        if (r >= 0 && mode == PLAN_MODE_INITRD)
+                r = parse_store(p, cmdline ? cmdline : "");
         if (r < 0)
                 return r;
 

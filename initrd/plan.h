@@ -8,6 +8,7 @@
 
 #include "pullspec.h"
 #include "root.h"
+#include "store.h"
 
 /*
  * What the initrd will do, decided once from its inputs and then executed (`pullboot init`) or
@@ -93,6 +94,9 @@ struct plan {
          * its meaning (PB_ACTION_INVALID if it is not one of systemd's emergency actions). */
         char *success_action_spec, *failure_action_spec;
         enum pb_emergency_action success_action, failure_action;
+
+        /* Initrd: where the images go (pullboot.store=, pullboot.store-format=; store.h). */
+        struct store_spec store;
 
         char **warnings;            /* things that are probably not what was meant */
         size_t n_warnings;

@@ -156,6 +156,11 @@ static int on_begin(void *userdata, const struct transfer_body *b) {
                 x->hint_checked = false;
         }
         x->total = b->total;
+        if (x->o->cache) {
+                snprintf(x->o->cache->etag_out, sizeof x->o->cache->etag_out, "%s", b->etag ?: "");
+                snprintf(x->o->cache->last_modified_out, sizeof x->o->cache->last_modified_out, "%s",
+                         b->last_modified ?: "");
+        }
         if (b->total == UINT64_MAX || b->start > 0)
                 return 0;
         if (x->o->max_size > 0 && b->total > x->o->max_size) {
@@ -294,6 +299,7 @@ static int pull_one(const struct pull_options *o, const char *url, const char *t
                 .begin = on_begin, .data = on_data, .progress = on_progress, .userdata = &x,
         };
         uint8_t expected[32], actual[32];
+        struct transfer_options ti;
         struct stat st;
         int r;
 
@@ -347,7 +353,19 @@ static int pull_one(const struct pull_options *o, const char *url, const char *t
         }
         decoder_set_memlimit(x.dec, o->max_memory ?: memlimit_default(NULL));
 
-        r = transfer_run(&t, url, &h);
+        /* The cache's conditional request, for the image only (never for the lists). */
+        ti = t;
+        const struct pull_cache *c = o->cache;
+        if (c && c->url && strcmp(c->url, url) == 0 && o->verify != PB_VERIFY_NO &&
+            memcmp(c->download_sha256, expected, sizeof expected) == 0) {
+                ti.if_none_match = c->etag && c->etag[0] ? c->etag : NULL;
+                ti.if_modified_since = c->last_modified && c->last_modified[0] ? c->last_modified : NULL;
+        }
+        r = transfer_run(&ti, url, &h);
+        if (r == TRANSFER_NOT_MODIFIED) {
+                r = PULL_NOT_MODIFIED;
+                goto finish;
+        }
         if (r == -ENOENT) {
                 report_missing(url, quiet_missing);
                 goto finish;
@@ -372,6 +390,10 @@ static int pull_one(const struct pull_options *o, const char *url, const char *t
                         goto finish;
                 if ((r = verify_compare(url, expected, actual)) < 0)
                         goto finish;
+                if (o->cache) {
+                        memcpy(o->cache->sha256_out, actual, sizeof actual);
+                        o->cache->has_sha256_out = true;
+                }
         }
         r = sink_commit(x.sink, o->read_only, o->force);
         if (r < 0)

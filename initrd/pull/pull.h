@@ -25,6 +25,24 @@ enum pull_progress {
         PULL_PROGRESS_NONE,
 };
 
+/*
+ * The image store's cache (initrd/store-cache.h). In: what was recorded about the image already at
+ * the target; when url is this candidate's, verification is on and download_sha256 is what this
+ * pull's SHA256SUMS / pin expects, the image request is conditional (If-None-Match /
+ * If-Modified-Since) and a 304 leaves the target as it is (PULL_NOT_MODIFIED). Out, after a
+ * download: the server's validators and the digest of what came.
+ */
+struct pull_cache {
+        const char *url;                /* NULL: nothing usable recorded */
+        const char *etag, *last_modified; /* NULL or "": not recorded */
+        uint8_t download_sha256[32];
+        char etag_out[256], last_modified_out[64];
+        uint8_t sha256_out[32];
+        bool has_sha256_out;
+};
+
+#define PULL_NOT_MODIFIED 1
+
 struct pull_options {
         enum pb_image_type type;        /* PB_TYPE_RAW (default) or PB_TYPE_TAR */
         enum pb_verify verify;          /* PB_VERIFY_NO (default) */
@@ -45,6 +63,7 @@ struct pull_options {
         /* If non-NULL, set to non-zero (from a signal handler) to abort the pull with -ECANCELED;
          * the temporary is removed as on any failure. */
         const volatile int *cancel;
+        struct pull_cache *cache;       /* NULL: no cache (see above) */
 };
 
 #define PULL_DEFAULT_RETRIES 5
@@ -54,7 +73,8 @@ struct pull_options {
 void pull_options_init(struct pull_options *o);
 
 /*
- * Pulls url into target. Returns 0, or a negative errno after logging why:
+ * Pulls url into target. Returns 0, PULL_NOT_MODIFIED (with o->cache: the target was kept), or a
+ * negative errno after logging why:
  * -ENOENT the resource does not exist (HTTP 404, missing file; also with verify=checksum,
  * whose list cannot name a missing image; never probed after a bad signature), -EEXIST target exists (no force),
  * -EBADMSG verification or decompression failed, -ENOKEY/-ENOEXEC verify=signature lacks its keyring

@@ -41,6 +41,7 @@ struct attempt {
         bool body_rejected;             /* an error status: swallow its body */
         int handler_error;
         bool stalled;
+        bool not_modified;              /* a 304 answered the conditional request */
         curl_off_t last_dlnow;
         struct timespec last_activity;
 };
@@ -149,6 +150,8 @@ static int body_begin(struct attempt *a) {
                 b.total = cl >= 0 ? (uint64_t) cl : UINT64_MAX;
         }
         a->total = b.total;
+        b.etag = a->resp.etag;
+        b.last_modified = a->resp.last_modified;
         /* Only now is it known that the range was honoured. */
         if (b.start > 0)
                 log_info("resuming %s from byte %" PRIu64, a->url, b.start);
@@ -260,6 +263,10 @@ static int judge(struct attempt *a, CURLcode code, const char *url, const char *
                 log_warning("no data from %s for %u s", url, a->opts->stall_timeout_sec);
                 return 1;
         }
+        if (status == 304 && (a->opts->if_none_match || a->opts->if_modified_since)) {
+                a->not_modified = true;
+                return 0;
+        }
         if (status == 404 || status == 410 || code == CURLE_FILE_COULDNT_READ_FILE ||
             code == CURLE_REMOTE_FILE_NOT_FOUND)
                 return -ENOENT;
@@ -348,7 +355,7 @@ int transfer_run(const struct transfer_options *o, const char *url, const struct
 
         for (;;) {
                 struct curl_slist *headers = NULL;
-                char if_range[300], range[32];
+                char if_range[300], range[32], cond[2][320];
                 uint64_t before = a.high_water;
 
                 curl_easy_reset(a.curl);
@@ -374,6 +381,15 @@ int transfer_run(const struct transfer_options *o, const char *url, const struct
                                 headers = curl_slist_append(NULL, if_range);
                                 curl_easy_setopt(a.curl, CURLOPT_HTTPHEADER, headers);
                         }
+                }
+                if (a.offset == 0 && a.is_http && (o->if_none_match || o->if_modified_since)) {
+                        snprintf(cond[0], sizeof cond[0], "If-None-Match: %s", o->if_none_match ?: "");
+                        snprintf(cond[1], sizeof cond[1], "If-Modified-Since: %s", o->if_modified_since ?: "");
+                        if (o->if_none_match)
+                                headers = curl_slist_append(headers, cond[0]);
+                        if (o->if_modified_since)
+                                headers = curl_slist_append(headers, cond[1]);
+                        curl_easy_setopt(a.curl, CURLOPT_HTTPHEADER, headers);
                 }
                 a.body_started = a.body_rejected = a.stalled = false;
                 a.resp = (struct response) {};
@@ -411,7 +427,7 @@ int transfer_run(const struct transfer_options *o, const char *url, const struct
                 }
         }
         curl_easy_cleanup(a.curl);
-        return r;
+        return r == 0 && a.not_modified ? TRANSFER_NOT_MODIFIED : r;
 }
 
 struct memory {

@@ -24,11 +24,18 @@ struct transfer_options {
         unsigned stall_timeout_sec;
         unsigned retry_delay_ms;
         const volatile int *cancel;     /* non-zero: abort with -ECANCELED */
+        /* A conditional request (the image store's cache): with either set, an HTTP server's 304
+         * ends the transfer with TRANSFER_NOT_MODIFIED and no body. */
+        const char *if_none_match;      /* an ETag as the server sent it */
+        const char *if_modified_since;  /* a Last-Modified date as the server sent it */
 };
+
+#define TRANSFER_NOT_MODIFIED 1
 
 struct transfer_body {
         uint64_t start;                 /* the offset this body continues at; 0: start over */
         uint64_t total;                 /* size of the whole resource, UINT64_MAX if unknown */
+        const char *etag, *last_modified; /* the response's validators, "" when it sent none */
 };
 
 struct transfer_handler {
@@ -42,7 +49,8 @@ struct transfer_handler {
 };
 
 /*
- * Runs the transfer to the end. 0 on success; -ENOENT if the resource does not exist (HTTP
+ * Runs the transfer to the end. 0 on success; TRANSFER_NOT_MODIFIED after a 304 to a conditional
+ * request; -ENOENT if the resource does not exist (HTTP
  * 404/410, missing file); the handler's error if it aborted; otherwise a negative errno after the
  * retries ran out, with the reason logged.
  */

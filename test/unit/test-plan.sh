@@ -191,5 +191,20 @@ check efivars-none 0 --cmdline "$ex4"
 stderr_empty efivars-none
 unset EFIVARFS_PATH
 
+# The image store (issue 13): a disk partition, made only when blank and asked to; malformed
+# values and store-format= without a disk store are errors naming the word.
+check store-disk 0 --origin "$origin" --cmdline "$ex4 rd.pullboot.store=PARTLABEL=pb-store pullboot.store-format=yes"
+check store-tmpfs 0 --origin "$origin" --cmdline "$ex4 pullboot.store=PARTLABEL=x pullboot.store=tmpfs"
+check store-bad 2 --origin "$origin" --cmdline "$ex4 pullboot.store=bind:/x"
+stderr_has store-bad "'pullboot.store=bind:/x': pullboot.store= names a partition"
+check store-format-alone 2 --origin "$origin" --cmdline "$ex4 pullboot.store-format=yes"
+stderr_has store-format-alone "pullboot.store-format=yes formats the partition pullboot.store= names; there is none"
+check store-format-bad 2 --origin "$origin" --cmdline "$ex4 pullboot.store=/dev/vdb pullboot.store-format=maybe"
+"$pb" plan --origin "$origin" --cmdline "$ex4 pullboot.store=PARTUUID=0fc63daf-8483-4772-8e79-3d69d8477de4" \
+        >"$tmp/store-text.out" 2>&1
+grep -q '^store:         disk on /run/pullboot/store' "$tmp/store-text.out" &&
+        grep -q '^  device:      PARTUUID=0fc63daf-8483-4772-8e79-3d69d8477de4$' "$tmp/store-text.out" ||
+        fail "store-text: the text plan does not show the disk store: $(cat "$tmp/store-text.out")"
+
 echo "$n checks, $failed failed"
 [ "$failed" = 0 ]
