@@ -88,10 +88,10 @@ static void cache_prepare(const struct plan_pull *pull, const struct store *stor
         uint64_t avail;
         struct stat st;
 
+        o->cache = c;      /* also to learn the validators and digest of a first download */
         if (lstat(target, &st) < 0)
                 return;
         o->force = true;   /* replaced only after the new one verified */
-        o->cache = c;
         if (S_ISREG(st.st_mode) && pull->spec.type == PB_TYPE_RAW) {
                 if (store_record_read(target, rec) < 0 || !rec->has_image_sha256 || !rec->has_download_sha256)
                         log_info("%s has no usable record in the image store; downloading it again", target);

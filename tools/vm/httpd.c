@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "httpd.h"
@@ -119,6 +120,45 @@ static int parse_range(const char *v, uint64_t size, uint64_t *start, uint64_t *
         return 1;
 }
 
+/* If-None-Match: "*" or a comma-separated list of entity tags, one of which is ours (weak
+ * comparison, as RFC 9110 asks for this header). */
+static bool etag_listed(const char *list, const char *etag) {
+        const char *tag = etag[0] == 'W' && etag[1] == '/' ? etag + 2 : etag;
+        size_t n = strlen(tag);
+
+        for (const char *p = list; *p;) {
+                p += strspn(p, " \t,");
+                if (*p == '*')
+                        return true;
+                if (p[0] == 'W' && p[1] == '/')
+                        p += 2;
+                size_t k = strcspn(p, ",");
+                while (k > 0 && (p[k - 1] == ' ' || p[k - 1] == '\t'))
+                        k--;
+                if (k == n && strncmp(p, tag, n) == 0)
+                        return true;
+                p += strcspn(p, ",");
+        }
+        return false;
+}
+
+/* Whether a conditional GET/HEAD may be answered 304: If-None-Match decides when present (it has
+ * our nanosecond ETag), else If-Modified-Since against the file's time (to the second). */
+static bool not_modified(struct MHD_Connection *c, const char *etag, time_t mtime) {
+        const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+        const char *ims = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+        struct tm tm = {};
+
+        if (inm)
+                return etag_listed(inm, etag);
+        if (!ims)
+                return false;
+        const char *end = strptime(ims, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        if (!end || *end)
+                return false;   /* not an IMF-fixdate: ignored, as RFC 9110 says */
+        return mtime <= timegm(&tm);
+}
+
 static bool path_is_safe(const char *p) {
         /* MHD has already percent-decoded the path. Refuse anything that could leave the root. */
         if (p[0] != '/' || strstr(p, "/../") || strstr(p, "//") || strchr(p, '\\'))
@@ -142,9 +182,25 @@ static enum MHD_Result serve(struct httpd *h, struct MHD_Connection *c, struct r
         }
 
         uint64_t size = (uint64_t) st.st_size;
-        char etag[64], content_range[96];
+        char etag[64], content_range[96], last_modified[64];
+        struct tm tm;
         snprintf(etag, sizeof etag, "\"%" PRIx64 "-%" PRIx64 "\"", size,
                  (uint64_t) st.st_mtim.tv_sec * 1000000000u + (uint64_t) st.st_mtim.tv_nsec);
+        strftime(last_modified, sizeof last_modified, "%a, %d %b %Y %H:%M:%S GMT", gmtime_r(&st.st_mtim.tv_sec, &tm));
+
+        if (not_modified(c, etag, st.st_mtim.tv_sec)) {
+                close(fd);
+                struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *) "", MHD_RESPMEM_PERSISTENT);
+                if (!resp)
+                        return MHD_NO;
+                MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+                MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, last_modified);
+                r->status = MHD_HTTP_NOT_MODIFIED;
+                r->length = 0;
+                enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_NOT_MODIFIED, resp);
+                MHD_destroy_response(resp);
+                return ret;
+        }
 
         uint64_t start = 0, end = size ? size - 1 : 0;
         int ranged = parse_range(MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_RANGE),
@@ -184,6 +240,7 @@ static enum MHD_Result serve(struct httpd *h, struct MHD_Connection *c, struct r
                 return MHD_NO;
         }
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_LAST_MODIFIED, last_modified);
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/octet-stream");
         unsigned status = MHD_HTTP_OK;

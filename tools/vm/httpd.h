@@ -8,7 +8,9 @@
 
 /*
  * The embedded HTTP server pullboot-vm serves a directory with: GET and HEAD, single byte ranges
- * (206/416) guarded by If-Range against a strong ETag, on 127.0.0.1 only (the guest reaches it as
+ * (206/416) guarded by If-Range against a strong ETag, conditional requests (If-None-Match, else
+ * If-Modified-Since, answered 304; every file response carries ETag and Last-Modified, so a
+ * directory whose files change between boots looks to a client as a real server would), on 127.0.0.1 only (the guest reaches it as
  * 10.0.2.2 through QEMU's user-mode network), over plain HTTP or HTTPS. Every finished request is
  * logged to the console log.
  */

@@ -37,8 +37,9 @@ static void help(void) {
                "  --nics N             number of NICs (default 1)\n"
                "  --boot-nic K         the NIC (1-based) the firmware may boot from; the others are\n"
                "                       invisible to the firmware but visible to the OS\n"
-               "  --disk FILE          attach FILE as a raw virtio disk (boots from it without --boot)\n"
-               "  --data-disk FILE     attach FILE as a raw virtio disk outside the boot order (for the OS)\n"
+               "  --disk FILE          attach FILE as a raw virtio disk (repeatable, in order: vda, vdb,\n"
+               "                       ...); without --boot the firmware boots from the first one\n"
+               "  --data-disk FILE     a --disk that is never booted from (outside the boot order)\n"
                "  --vars FILE          persistent variable store (created from the template if absent)\n"
                "  --log FILE           write the console and events to FILE instead of stdout\n"
                "  --timestamps         prefix every line with the seconds since start\n"
@@ -182,10 +183,12 @@ static int parse_argv(int argc, char **argv, struct vm_config *cfg) {
                         cfg->boot_nic = (unsigned) v;
                         break;
                 case ARG_DISK:
-                        cfg->disk = optarg;
-                        break;
                 case ARG_DATA_DISK:
-                        cfg->data_disk = optarg;
+                        if (cfg->n_disks >= VM_MAX_DISKS)
+                                return log_error("too many --disk/--data-disk options (at most %d)", VM_MAX_DISKS),
+                                       -E2BIG;
+                        cfg->disk_bootable[cfg->n_disks] = c == ARG_DISK;
+                        cfg->disks[cfg->n_disks++] = optarg;
                         break;
                 case ARG_VARS:
                         cfg->vars_template = optarg;
@@ -261,7 +264,10 @@ static int parse_argv(int argc, char **argv, struct vm_config *cfg) {
                 return log_error("--serve and --url-base exclude each other: serve a directory or use a server"), -EINVAL;
         if (cfg->boot && !cfg->serve_dir && !cfg->url_base)
                 return log_error("--boot needs --serve DIR or --url-base URL to say where NAME comes from"), -EINVAL;
-        if (!cfg->boot && !cfg->disk && !cfg->keep_vars)
+        bool boot_disk = false;
+        for (unsigned i = 0; i < cfg->n_disks; i++)
+                boot_disk = boot_disk || cfg->disk_bootable[i];
+        if (!cfg->boot && !boot_disk && !cfg->keep_vars)
                 return log_error("nothing to boot: give --boot NAME.efi (with --serve or --url-base), --disk FILE, "
                                  "or a --vars FILE with boot entries"), -EINVAL;
         if (cfg->port && !cfg->serve_dir)

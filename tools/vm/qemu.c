@@ -90,18 +90,19 @@ static void build_argv(const struct vm_config *cfg, const struct firmware *fw, c
                 else
                         argf(a, "virtio-net-pci,netdev=n%u,mac=%s,romfile=", i, mac);
         }
-        if (cfg->disk) {
+        /* One boot disk at most: the first bootable --disk, and only without --boot, so that an
+         * HTTP boot entry stays first in BootOrder. The others only the OS sees. */
+        bool boot_given = false;
+        for (unsigned i = 0; i < cfg->n_disks; i++) {
+                bool boot = !cfg->boot && !boot_given && cfg->disk_bootable[i];
+                boot_given = boot_given || boot;
                 arg(a, "-drive");
-                argf(a, "if=none,id=disk0,format=raw,file=%s", cfg->disk);
+                argf(a, "if=none,id=disk%u,format=raw,file=%s", i, cfg->disks[i]);
                 arg(a, "-device");
-                arg(a, "virtio-blk-pci,drive=disk0,bootindex=1");
-        }
-        if (cfg->data_disk) {
-                /* No bootindex: with --boot the HTTP entry stays first in BootOrder. */
-                arg(a, "-drive");
-                argf(a, "if=none,id=data0,format=raw,file=%s", cfg->data_disk);
-                arg(a, "-device");
-                arg(a, "virtio-blk-pci,drive=data0");
+                if (boot)
+                        argf(a, "virtio-blk-pci,drive=disk%u,bootindex=1", i);
+                else
+                        argf(a, "virtio-blk-pci,drive=disk%u", i);
         }
         for (unsigned i = 0; i < cfg->n_extra_args; i++)
                 arg(a, cfg->extra_args[i]);

@@ -9,6 +9,7 @@
 
 #define VM_MAX_PATTERNS 16
 #define VM_MAX_NICS 4
+#define VM_MAX_DISKS 8
 
 enum vm_accel { VM_ACCEL_AUTO, VM_ACCEL_KVM, VM_ACCEL_TCG };
 
@@ -17,8 +18,11 @@ struct vm_config {
         const char *serve_dir;
         const char *url_base;          /* with --serve: "http://10.0.2.2:PORT" once the server runs */
         const char *boot;              /* NAME.efi below the URL base, or NULL (disk boot) */
-        const char *disk;
-        const char *data_disk;         /* --data-disk: for the OS only, never booted from */
+        /* --disk, in order: raw virtio disks. Without --boot the first is the boot disk
+         * (bootindex 1); --data-disk adds one that is never booted from. */
+        const char *disks[VM_MAX_DISKS];
+        bool disk_bootable[VM_MAX_DISKS];
+        unsigned n_disks;
         const char *vars_template;     /* --vars FILE: a persistent store (its boot entries are
                                         * used as they are when there is no --boot) */
         const char *log_path;
