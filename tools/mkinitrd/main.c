@@ -26,6 +26,12 @@
 /* Debian's klibc-utils: the DHCP client pullboot init runs. */
 #define IPCONFIG "/usr/lib/klibc/bin/ipconfig"
 #define MAX_LIST 256
+/* e2fsprogs' mke2fs, for pullboot.store-format=yes (a blank partition becomes the image store),
+ * installed under the name that makes it default to ext4; its configuration file if the host has one
+ * (without it mke2fs uses the same defaults compiled in). */
+static const char *const MKE2FS[] = { "/usr/sbin/mke2fs", "/sbin/mke2fs" };
+#define MKFS_EXT4_DEST "/usr/sbin/mkfs.ext4"
+#define MKE2FS_CONF "/etc/mke2fs.conf"
 /* What `pullboot pull` runs for verify=signature, looked up in the host's PATH. */
 #define GPGV "gpgv"
 
@@ -36,6 +42,7 @@ struct options {
         const char *ca_bundle;
         const char *keyring;
         bool no_keyring;
+        bool no_mkfs;
         const char *busybox;
         const char *output;
         const char *list;
@@ -76,6 +83,8 @@ static void help(void) {
                "                           " KEYRING_PATH_VENDOR ",\n"
                "                           " KEYRING_PATH_VENDOR_LEGACY " that exists)\n"
                "     --no-keyring          neither keyring nor gpgv: verify=signature cannot work\n"
+               "     --no-mkfs             leave out mkfs.ext4 (default: included when the host has\n"
+               "                           e2fsprogs): pullboot.store-format=yes cannot work\n"
                "  -c --compress ALG       zstd (default), xz, gzip or none\n"
                "     --compress-level N    zstd 1-19 (default 19), xz 0-9 (6), gzip 1-9 (9)\n"
                "  -o --output FILE         where to write the initrd\n"
@@ -99,6 +108,7 @@ enum {
         ARG_CA_BUNDLE,
         ARG_KEYRING,
         ARG_NO_KEYRING,
+        ARG_NO_MKFS,
         ARG_COMPRESS_LEVEL,
 };
 
@@ -115,6 +125,7 @@ static int parse_argv(int argc, char **argv, struct options *o) {
                 { "ca-bundle", required_argument, NULL, ARG_CA_BUNDLE },
                 { "keyring", required_argument, NULL, ARG_KEYRING },
                 { "no-keyring", no_argument, NULL, ARG_NO_KEYRING },
+                { "no-mkfs", no_argument, NULL, ARG_NO_MKFS },
                 { "compress", required_argument, NULL, 'c' },
                 { "compress-level", required_argument, NULL, ARG_COMPRESS_LEVEL },
                 { "output", required_argument, NULL, 'o' },
@@ -164,6 +175,9 @@ static int parse_argv(int argc, char **argv, struct options *o) {
                         break;
                 case ARG_KEYRING:
                         o->keyring = optarg;
+                        break;
+                case ARG_NO_MKFS:
+                        o->no_mkfs = true;
                         break;
                 case ARG_NO_KEYRING:
                         o->no_keyring = true;
@@ -392,6 +406,22 @@ static int add_skeleton(struct image *img) {
         return 0;
 }
 
+/* mkfs.ext4 for pullboot.store-format=yes; NULL in *ret when the host has none. */
+static int add_mkfs(struct image *img, const char **ret) {
+        *ret = NULL;
+        for (size_t i = 0; i < ELEMENTSOF(MKE2FS); i++) {
+                if (access(MKE2FS[i], X_OK) < 0)
+                        continue;
+                int r = add_program(img, MKE2FS[i], MKFS_EXT4_DEST);
+                if (r >= 0 && access(MKE2FS_CONF, R_OK) == 0 && (r = image_add_file(img, MKE2FS_CONF, MKE2FS_CONF)) < 0)
+                        log_error_errno(r, "cannot add %s to the image", MKE2FS_CONF);
+                if (r >= 0)
+                        *ret = MKE2FS[i];
+                return r;
+        }
+        return 0;
+}
+
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
         if (remove(path) < 0)
                 log_warning_errno(-errno, "cannot remove %s", path);
@@ -423,7 +453,7 @@ static int build(const struct options *o) {
         struct image img = {};
         struct module_set mods = {};
         _cleanup_free_ char *staging = NULL, *gpgv = NULL;
-        const char *keyring = NULL;
+        const char *keyring = NULL, *mkfs = NULL;
         bool have_staging = false;
         struct initrd_stats stats;
         int64_t mtime;
@@ -501,6 +531,8 @@ static int build(const struct options *o) {
                                 log_error_errno(r, "cannot add /bin/sh to the image");
                 }
         }
+        if (r >= 0 && !o->no_mkfs)
+                r = add_mkfs(&img, &mkfs);
         for (size_t i = 0; r >= 0 && i < o->n_adds; i++)
                 r = add_user_file(&img, o->adds[i]);
         if (r < 0) {
@@ -549,6 +581,11 @@ static int build(const struct options *o) {
                 printf("verify=signature: gpgv and the keyring %s (as " KEYRING_PATH_ETC ")\n", keyring);
         else if (!o->quiet)
                 printf("verify=signature: no keyring in the initrd; pulls with it will fail (add one with --keyring)\n");
+        if (!o->quiet && mkfs)
+                printf("pullboot.store-format=yes: %s as " MKFS_EXT4_DEST "\n", mkfs);
+        else if (!o->quiet)
+                printf("pullboot.store-format=yes: no mkfs.ext4 in the initrd (%s); only ready-made stores work\n",
+                       o->no_mkfs ? "--no-mkfs" : "install e2fsprogs");
         r = PB_EXIT_OK;
 out:
         if (have_staging)
