@@ -81,31 +81,38 @@ int store_record_read(const char *target, struct store_record *ret) {
         return ret->url[0] ? 0 : -EBADMSG;
 }
 
+/* Appends "key=value\n" when value is not empty; -ENAMETOOLONG when it does not fit. */
+static int put(char *buf, size_t size, size_t *len, const char *key, const char *value) {
+        if (!value[0])
+                return 0;
+        int n = snprintf(buf + *len, size - *len, "%s=%s\n", key, value);
+        if (n < 0 || (size_t) n >= size - *len)
+                return -ENAMETOOLONG;
+        *len += (size_t) n;
+        return 0;
+}
+
 int store_record_write(const char *target, const struct store_record *r) {
-        char path[PATH_MAX], text[RECORD_MAX], d[65], i[65];
-        int n;
+        char path[PATH_MAX], text[RECORD_MAX], d[65] = "", i[65] = "";
+        size_t len = 0;
+        int k;
 
         if (strpbrk(r->url, "\r\n") || strpbrk(r->etag, "\r\n") || strpbrk(r->last_modified, "\r\n"))
                 return -EINVAL;
-        n = store_record_path(target, path, sizeof path);
-        if (n < 0)
-                return n;
-        sha256_to_hex(r->download_sha256, d);
-        sha256_to_hex(r->image_sha256, i);
-        n = snprintf(text, sizeof text, "url=%s\n%s%s%s%s%s%s%s%s%s%s", r->url,
-                     r->etag[0] ? "etag=" : "", r->etag, r->etag[0] ? "\n" : "",
-                     r->last_modified[0] ? "last-modified=" : "", r->last_modified, r->last_modified[0] ? "\n" : "",
-                     r->has_download_sha256 ? "download-sha256=" : "", r->has_download_sha256 ? d : "",
-                     r->has_download_sha256 ? "\n" : "", "");
-        if (n < 0 || (size_t) n >= sizeof text)
-                return -ENAMETOOLONG;
-        if (r->has_image_sha256) {
-                int m = snprintf(text + n, sizeof text - (size_t) n, "image-sha256=%s\n", i);
-                if (m < 0 || (size_t) m >= sizeof text - (size_t) n)
-                        return -ENAMETOOLONG;
-                n += m;
-        }
-        return write_file_atomic(path, text, (size_t) n, 0644);
+        k = store_record_path(target, path, sizeof path);
+        if (k < 0)
+                return k;
+        if (r->has_download_sha256)
+                sha256_to_hex(r->download_sha256, d);
+        if (r->has_image_sha256)
+                sha256_to_hex(r->image_sha256, i);
+        if ((k = put(text, sizeof text, &len, "url", r->url)) < 0 ||
+            (k = put(text, sizeof text, &len, "etag", r->etag)) < 0 ||
+            (k = put(text, sizeof text, &len, "last-modified", r->last_modified)) < 0 ||
+            (k = put(text, sizeof text, &len, "download-sha256", d)) < 0 ||
+            (k = put(text, sizeof text, &len, "image-sha256", i)) < 0)
+                return k;
+        return write_file_atomic(path, text, len, 0644);
 }
 
 void store_record_remove(const char *target) {
