@@ -8,7 +8,7 @@
  * symlinks (chase() with CHASE_NOFOLLOW-like flags, O_NOFOLLOW) see what they would without
  * pullboot; and the pull engine's temporary + rename stays inside one mount.
  */
-#include <blkid/blkid.h>
+#include <blkid.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
