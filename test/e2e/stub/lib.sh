@@ -97,7 +97,7 @@ echo "PBVAR-BEGIN"
 echo "PBVAR cmdline \$(cat /proc/cmdline)"
 f=\$V/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c
 [ -f "\$f" ] && echo "PBVAR SecureBoot \$(tail -c +5 "\$f" | od -An -tx1 | tr -d ' ')"
-for n in StubDeviceURL LoaderDeviceURL StubInfo StubImageIdentifier StubDevicePartUUID \
+for n in StubDeviceURL LoaderDeviceURL StubInfo StubImageIdentifier LoaderImageIdentifier StubDevicePartUUID \
          LoaderDevicePartUUID LoaderFirmwareInfo LoaderFirmwareType; do
         f=\$V/\$n-$LOADER_GUID
         if [ -f "\$f" ]; then
