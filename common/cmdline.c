@@ -25,18 +25,23 @@ static const char *skip_spaces(const char *p, const char *end) {
         return p;
 }
 
-void pb_cmdline_iter_init(struct pb_cmdline_iter *it, struct pb_span cmdline) {
+/* The command line ends at its first NUL, like the kernel's string. */
+static const char *line_end(struct pb_span cmdline) {
         const char *end = cmdline.ptr;
 
+        while (end < cmdline.ptr + cmdline.len && *end != 0)
+                end++;
+        return end;
+}
+
+void pb_cmdline_iter_init(struct pb_cmdline_iter *it, struct pb_span cmdline) {
         if (!cmdline.ptr) {
                 *it = (struct pb_cmdline_iter) { .done = true };
                 return;
         }
-        while (end < cmdline.ptr + cmdline.len && *end != 0)
-                end++;
         *it = (struct pb_cmdline_iter) {
-                .pos = skip_spaces(cmdline.ptr, end),
-                .end = end,
+                .pos = skip_spaces(cmdline.ptr, line_end(cmdline)),
+                .end = line_end(cmdline),
         };
 }
 
@@ -200,15 +205,8 @@ static bool sd_isspace(char c) {
 }
 
 void pb_cmdline_sd_iter_init(struct pb_cmdline_sd_iter *it, struct pb_span cmdline) {
-        const char *end = cmdline.ptr;
-
-        if (!cmdline.ptr) {
-                *it = (struct pb_cmdline_sd_iter) {};
-                return;
-        }
-        while (end < cmdline.ptr + cmdline.len && *end != 0)
-                end++;
-        *it = (struct pb_cmdline_sd_iter) { .pos = cmdline.ptr, .end = end };
+        *it = cmdline.ptr ? (struct pb_cmdline_sd_iter) { .pos = cmdline.ptr, .end = line_end(cmdline) }
+                          : (struct pb_cmdline_sd_iter) {};
 }
 
 int pb_cmdline_sd_next(struct pb_cmdline_sd_iter *it, char *buf, size_t size, struct pb_cmdline_arg *arg) {
