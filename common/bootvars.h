@@ -38,6 +38,7 @@
 #define PB_VAR_STUB_INFO "StubInfo"
 #define PB_VAR_STUB_FEATURES "StubFeatures"              /* u64 LE */
 #define PB_VAR_STUB_IMAGE_IDENTIFIER "StubImageIdentifier"
+#define PB_VAR_LOADER_IMAGE_IDENTIFIER "LoaderImageIdentifier"
 #define PB_VAR_STUB_DEVICE_PART_UUID "StubDevicePartUUID"
 #define PB_VAR_LOADER_DEVICE_PART_UUID "LoaderDevicePartUUID"
 #define PB_VAR_LOADER_FIRMWARE_INFO "LoaderFirmwareInfo"

@@ -25,18 +25,23 @@ static const char *skip_spaces(const char *p, const char *end) {
         return p;
 }
 
-void pb_cmdline_iter_init(struct pb_cmdline_iter *it, struct pb_span cmdline) {
+/* The command line ends at its first NUL, like the kernel's string. */
+static const char *line_end(struct pb_span cmdline) {
         const char *end = cmdline.ptr;
 
+        while (end < cmdline.ptr + cmdline.len && *end != 0)
+                end++;
+        return end;
+}
+
+void pb_cmdline_iter_init(struct pb_cmdline_iter *it, struct pb_span cmdline) {
         if (!cmdline.ptr) {
                 *it = (struct pb_cmdline_iter) { .done = true };
                 return;
         }
-        while (end < cmdline.ptr + cmdline.len && *end != 0)
-                end++;
         *it = (struct pb_cmdline_iter) {
-                .pos = skip_spaces(cmdline.ptr, end),
-                .end = end,
+                .pos = skip_spaces(cmdline.ptr, line_end(cmdline)),
+                .end = line_end(cmdline),
         };
 }
 
@@ -193,6 +198,61 @@ int pb_cmdline_get(struct pb_span cmdline, const char *key, unsigned flags, stru
         if (any && ret)
                 *ret = found;
         return any;
+}
+
+static bool sd_isspace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+void pb_cmdline_sd_iter_init(struct pb_cmdline_sd_iter *it, struct pb_span cmdline) {
+        *it = cmdline.ptr ? (struct pb_cmdline_sd_iter) { .pos = cmdline.ptr, .end = line_end(cmdline) }
+                          : (struct pb_cmdline_sd_iter) {};
+}
+
+int pb_cmdline_sd_next(struct pb_cmdline_sd_iter *it, char *buf, size_t size, struct pb_cmdline_arg *arg) {
+        const char *p = it->pos;
+        size_t n = 0;
+        char quote = 0;
+
+        if (!p)
+                return 0;
+        while (p < it->end && sd_isspace(*p))
+                p++;
+        if (p >= it->end) {
+                it->pos = p;
+                return 0;
+        }
+        for (; p < it->end; p++) {
+                char c = *p;
+
+                if (quote) {
+                        if (c == quote) {
+                                quote = 0;
+                                continue;
+                        }
+                } else if (c == '"' || c == '\'') {
+                        quote = c;
+                        continue;
+                } else if (sd_isspace(c))
+                        break;
+                if (n + 1 >= size)
+                        return -ENOBUFS;
+                buf[n++] = c;
+        }
+        buf[n] = 0;
+        it->pos = p;
+
+        /* proc_cmdline_parse_strv(): the key ends at the first '=' of the unquoted word. */
+        size_t eq = 0;
+        while (eq < n && buf[eq] != '=')
+                eq++;
+        *arg = (struct pb_cmdline_arg) {
+                .word = pb_span_make(buf, n),
+                .key = pb_span_make(buf, eq),
+                .value = eq < n ? pb_span_make(buf + eq + 1, n - eq - 1) : pb_span_make(buf + n, 0),
+                .has_value = eq < n,
+        };
+        return 1;
 }
 
 int pb_parse_boolean(struct pb_span s) {

@@ -50,6 +50,25 @@ bool pb_cmdline_key_matches(const struct pb_cmdline_arg *arg, const char *key, u
  * proc_cmdline_parse() callbacks that keep the last value. */
 int pb_cmdline_get(struct pb_span cmdline, const char *key, unsigned flags, struct pb_cmdline_arg *ret);
 
+/*
+ * The same command line as systemd's PID 1 and generators split it (proc_cmdline_parse():
+ * extract_first_word() with EXTRACT_UNQUOTE|EXTRACT_RELAX|EXTRACT_RETAIN_ESCAPE): words are
+ * separated by ' ', '\t', '\n', '\r'; a '"' or '\'' anywhere in a word opens a quoted part up to the
+ * same character, whose separators do not split and whose quote characters are removed; an
+ * unterminated quote runs to the end of the line; backslashes are ordinary characters; "--" is an
+ * ordinary word. Keys that systemd reads (rd.systemd.pull=, ...) are read this way, so that
+ * rd.systemd.pull=raw,machine:m:"https://h/m.raw" means what it means to systemd.
+ * The unquoted word is written into the caller's buffer (a buffer as long as the command line
+ * always suffices); arg's spans point into it.
+ */
+struct pb_cmdline_sd_iter {
+        const char *pos, *end;
+};
+
+void pb_cmdline_sd_iter_init(struct pb_cmdline_sd_iter *it, struct pb_span cmdline);
+/* 1 and fills arg, 0 at the end, -ENOBUFS if the word does not fit into buf. */
+int pb_cmdline_sd_next(struct pb_cmdline_sd_iter *it, char *buf, size_t size, struct pb_cmdline_arg *arg);
+
 /* Parses a systemd-style boolean: 1/yes/y/true/t/on and 0/no/n/false/f/off, case-insensitive
  * like systemd's parse_boolean(). -EINVAL otherwise. */
 int pb_parse_boolean(struct pb_span s);

@@ -313,14 +313,14 @@ static bool is_sha256_pin_colon(struct pb_span expr, size_t colon) {
         return colon == n || expr.ptr[colon - n - 1] == ',';
 }
 
-int pb_pullspec_parse(struct pb_span expr, struct pb_pullspec *ret, struct pb_diag *diag) {
+int pb_pullspec_parse_syntax(struct pb_span expr, struct pb_pullspec *ret, struct pb_diag *diag) {
         struct pb_pullspec spec = {
                 .class = PB_CLASS_INVALID,
                 .type = PB_TYPE_INVALID,
                 .verify = PB_VERIFY_SIGNATURE,
                 .runtime = -1,
         };
-        struct pb_span options, blockdev_opt = PB_SPAN_NULL;
+        struct pb_span options;
         size_t c1 = SIZE_MAX, c2 = SIZE_MAX;
         int r;
 
@@ -350,7 +350,7 @@ int pb_pullspec_parse(struct pb_span expr, struct pb_pullspec *ret, struct pb_di
                 return pb_diag_set(diag, -EINVAL,
                                    "expression '{}': expected OPTIONS:LOCAL:REMOTE, only one ':' found", expr);
 
-        options = span_sub(expr, 0, c1);
+        options = spec.options = span_sub(expr, 0, c1);
         spec.local = span_sub(expr, c1 + 1, c2);
         spec.remote = span_sub(expr, c2 + 1, expr.len);
 
@@ -364,7 +364,7 @@ int pb_pullspec_parse(struct pb_span expr, struct pb_pullspec *ret, struct pb_di
                 size_t end = start;
                 while (end < options.len && options.ptr[end] != ',')
                         end++;
-                r = parse_option(span_sub(options, start, end), &spec, &blockdev_opt, diag);
+                r = parse_option(span_sub(options, start, end), &spec, &spec.blockdev_opt, diag);
                 if (r < 0)
                         return r;
                 if (end >= options.len)
@@ -376,6 +376,15 @@ int pb_pullspec_parse(struct pb_span expr, struct pb_pullspec *ret, struct pb_di
                 return pb_diag_set(diag, -EINVAL,
                                    "REMOTE is empty (an empty REMOTE needs the option 'bootorigin')",
                                    spec.remote);
+
+        *ret = spec;
+        return 0;
+}
+
+int pb_pullspec_check(const struct pb_pullspec *ret, struct pb_diag *diag) {
+        const struct pb_pullspec spec = *ret;
+        struct pb_span options = spec.options, blockdev_opt = spec.blockdev_opt;
+
         /* With bootorigin REMOTE is a file name; the URL it yields is checked once the origin is known. */
         if (!spec.bootorigin && !pb_url_is_valid(spec.remote))
                 return pb_diag_set(diag, -EINVAL, "REMOTE '{}': not a valid http, https or file URL",
@@ -389,7 +398,19 @@ int pb_pullspec_parse(struct pb_span expr, struct pb_pullspec *ret, struct pb_di
                                    options);
         if (spec.blockdev && spec.type != PB_TYPE_RAW)
                 return pb_diag_set(diag, -EINVAL, "option '{}': only supported for raw images", blockdev_opt);
+        return 0;
+}
 
+int pb_pullspec_parse(struct pb_span expr, struct pb_pullspec *ret, struct pb_diag *diag) {
+        struct pb_pullspec spec;
+        int r;
+
+        r = pb_pullspec_parse_syntax(expr, &spec, diag);
+        if (r < 0)
+                return r;
+        r = pb_pullspec_check(&spec, diag);
+        if (r < 0)
+                return r;
         *ret = spec;
         return 0;
 }

@@ -50,6 +50,8 @@ struct pb_pullspec {
         int runtime;              /* -1 unset, else 0/1 */
         struct pb_span local;     /* as written; may be empty (derive it) */
         struct pb_span remote;    /* as written; may be empty only with bootorigin */
+        struct pb_span options;   /* the OPTIONS part, for diagnostics */
+        struct pb_span blockdev_opt;
         /* Accepted-with-warning items (unknown options, as systemd warns). */
         struct pb_diag warnings[PB_PULLSPEC_MAX_WARNINGS];
         unsigned n_warnings;
@@ -68,6 +70,13 @@ struct pb_pullspec {
  * "option 'blockdev': only supported for raw images".
  */
 int pb_pullspec_parse(struct pb_span expr, struct pb_pullspec *ret, struct pb_diag *diag);
+
+/* The two halves of pb_pullspec_parse(), in systemd-import-generator's order: the syntax (the
+ * split, LOCAL's validity, the options, an empty REMOTE) comes before the bootorigin decision, and
+ * the rest (REMOTE's validity, type, class, blockdev for raw only) after it. So with 'bootorigin'
+ * and no boot origin an expression without a class is skipped, not refused, as in systemd. */
+int pb_pullspec_parse_syntax(struct pb_span expr, struct pb_pullspec *ret, struct pb_diag *diag);
+int pb_pullspec_check(const struct pb_pullspec *spec, struct pb_diag *diag);
 
 /* Renders a diag filled by this module ("{}" replaced by the span, control bytes escaped as \xHH),
  * NUL-terminated, truncated with "..." if buf is small. Returns the length written. */

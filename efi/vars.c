@@ -169,6 +169,10 @@ static void export_image_identifier(EFI_LOADED_IMAGE *image, const pb_guid *load
             text[0] == 0)
                 return;
         set_utf8(PB_VAR_STUB_IMAGE_IDENTIFIER, loader, pb_span_from_str(text));
+        /* As systemd-stub does: no loader set it, so the firmware loaded us directly and our own
+         * path is the loader's image too. */
+        if (!loader_var_set(PB_VAR_LOADER_IMAGE_IDENTIFIER, loader))
+                set_utf8(PB_VAR_LOADER_IMAGE_IDENTIFIER, loader, pb_span_from_str(text));
 }
 
 static void export_net_info(const struct pb_netinfo *ni) {

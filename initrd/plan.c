@@ -157,10 +157,9 @@ static int resolve_pull(struct plan_pull *pull, const char *origin, enum plan_mo
         unsigned n;
         int r;
 
-        r = pb_pullspec_parse(pb_span_from_str(pull->expression), &pull->spec, &d);
+        r = pb_pullspec_parse_syntax(pb_span_from_str(pull->expression), &pull->spec, &d);
         if (r < 0)
                 return set_invalid(pull, &d);
-        pull->parsed = true;
         pull->runtime = pb_pullspec_runtime(&pull->spec, mode == PLAN_MODE_INITRD);
 
         for (unsigned i = 0; i < pull->spec.n_warnings; i++) {
@@ -172,11 +171,17 @@ static int resolve_pull(struct plan_pull *pull, const char *origin, enum plan_mo
         /* Like systemd: bootorigin without an origin is not an error, the pull just does not happen,
          * so one initrd boots from a local disk and from the network alike. */
         if (pull->spec.bootorigin && origin_span.len == 0) {
+                pull->parsed = true;
                 pull->status = PLAN_PULL_SKIPPED;
                 pull->reason = strdup("option 'bootorigin': no boot origin URL "
                                       "(not booted via UEFI HTTP boot, StubDeviceURL is not set)");
                 return pull->reason ? 0 : -ENOMEM;
         }
+
+        r = pb_pullspec_check(&pull->spec, &d);
+        if (r < 0)
+                return set_invalid(pull, &d);
+        pull->parsed = true;
 
         url = malloc(URL_MAX);
         if (!url)
@@ -210,22 +215,22 @@ static int resolve_pull(struct plan_pull *pull, const char *origin, enum plan_mo
         return 0;
 }
 
-/* systemd-import-generator names a transfer's unit after its class and local name, so a second
- * expression for the same pair finds the unit already written and is refused: the first one wins.
- * The same here. It matters beyond tidiness: a credential from the VM manager must not replace an
- * image the (signed) command line pulls, pinned digest included, under the same name. */
+/* systemd-import-generator names a transfer's unit after the path it installs the image at
+ * (systemd-import@<image root>/<LOCAL>[.raw].service), so a second expression for the same path
+ * finds the unit already written and is refused: the first one wins. A raw "m" and a tar "m"
+ * (m.raw and m) are different paths and both happen. The same here. It matters beyond tidiness:
+ * a credential from the VM manager must not replace an image the (signed) command line pulls,
+ * pinned digest included, at the same path. */
 static int refuse_duplicate(struct plan *p, struct plan_pull *pull) {
         if (pull->status != PLAN_PULL_READY)
                 return 0;
         for (size_t i = 0; i + 1 < p->n_pulls; i++) {
                 const struct plan_pull *o = &p->pulls[i];
-                if (o->status != PLAN_PULL_READY || o->spec.class != pull->spec.class ||
-                    strcmp(o->local, pull->local) != 0)
+                if (o->status != PLAN_PULL_READY || strcmp(o->target, pull->target) != 0)
                         continue;
                 pull->status = PLAN_PULL_INVALID;
-                if (asprintf(&pull->reason, "local name '%s' (%s) is already pulled by pull %zu; the first "
-                             "expression for a name wins", pull->local, pb_image_class_to_string(pull->spec.class),
-                             i) < 0) {
+                if (asprintf(&pull->reason, "target '%s' is already pulled by pull %zu; the first "
+                             "expression for a path wins", pull->target, i) < 0) {
                         pull->reason = NULL;
                         return -ENOMEM;
                 }
@@ -264,11 +269,11 @@ static int add_error(struct plan *p, char *s) {
         return strv_push(&p->errors, &p->n_errors, s);
 }
 
-/* systemd's PROC_CMDLINE_RD_STRICT: in the initrd only "rd.KEY" counts, on the host only "KEY". */
-static bool key_matches_strict(struct pb_span key, const char *name, enum plan_mode mode) {
-        if (mode == PLAN_MODE_INITRD)
-                return pb_span_startswith(key, "rd.") && pb_span_eq(pb_span_make(key.ptr + 3, key.len - 3), name);
-        return pb_span_eq(key, name);
+/* systemd's PROC_CMDLINE_RD_STRICT: in the initrd only "rd.KEY" counts, on the host only "KEY";
+ * '-' and '_' are the same in keys (proc_cmdline_key_streq()). */
+static bool key_matches_strict(const struct pb_cmdline_arg *arg, const char *name, enum plan_mode mode) {
+        return pb_cmdline_key_matches(arg, name,
+                                      mode == PLAN_MODE_INITRD ? PB_CMDLINE_IN_INITRD | PB_CMDLINE_RD_STRICT : 0);
 }
 
 static enum plan_root_kind root_kind_from_spec(const struct root_spec *spec) {
@@ -448,15 +453,21 @@ static int parse_cmdline(struct plan *p, const char *cmdline, const char *origin
                                                                : "systemd.pull.success_action";
         const char *failure_key = p->mode == PLAN_MODE_INITRD ? "rd.systemd.pull.failure_action"
                                                                : "systemd.pull.failure_action";
-        struct pb_cmdline_iter it;
+        struct pb_cmdline_sd_iter it;
         struct pb_cmdline_arg arg;
+        _cleanup_free_ char *word = NULL;
+        size_t size = strlen(cmdline) + 1;
         int r;
 
-        pb_cmdline_iter_init(&it, pb_span_from_str(cmdline));
-        while (pb_cmdline_next(&it, &arg) > 0) {
-                bool is_pull = key_matches_strict(arg.key, "systemd.pull", p->mode);
-                bool is_success = key_matches_strict(arg.key, "systemd.pull.success_action", p->mode);
-                bool is_failure = key_matches_strict(arg.key, "systemd.pull.failure_action", p->mode);
+        /* These keys are systemd's: split and unquoted the way systemd-import-generator reads them. */
+        word = malloc(size);
+        if (!word)
+                return -ENOMEM;
+        pb_cmdline_sd_iter_init(&it, pb_span_from_str(cmdline));
+        while ((r = pb_cmdline_sd_next(&it, word, size, &arg)) > 0) {
+                bool is_pull = key_matches_strict(&arg, "systemd.pull", p->mode);
+                bool is_success = key_matches_strict(&arg, "systemd.pull.success_action", p->mode);
+                bool is_failure = key_matches_strict(&arg, "systemd.pull.failure_action", p->mode);
 
                 if ((is_pull || is_success || is_failure) && !arg.has_value) {
                         r = add_warning(p, strdup_printf("%.*s: given without a value, ignored", (int) arg.key.len,
@@ -476,6 +487,8 @@ static int parse_cmdline(struct plan *p, const char *cmdline, const char *origin
                 if (r < 0)
                         return r;
         }
+        if (r < 0)
+                return r;
 
         r = check_action(p, success_key, p->success_action_spec, p->success_action);
         if (r < 0)

@@ -53,6 +53,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                 CHECK(within(arg.word, in) && pb_cmdline_key_matches(&arg, keys[k], flag_sets[f]));
                 }
 
+        /* systemd's splitting: words fit a buffer as long as the input and never grow. */
+        {
+                char buf[4096];
+                struct pb_cmdline_sd_iter sd;
+                size_t total = 0;
+
+                if (size < sizeof buf) {
+                        pb_cmdline_sd_iter_init(&sd, in);
+                        while (pb_cmdline_sd_next(&sd, buf, sizeof buf, &arg) > 0) {
+                                CHECK(arg.word.ptr == buf && arg.key.ptr == buf);
+                                CHECK(arg.word.len < sizeof buf && buf[arg.word.len] == 0);
+                                CHECK(!arg.has_value || arg.key.len + 1 + arg.value.len == arg.word.len);
+                                total += arg.word.len;
+                                CHECK(total <= size);
+                        }
+                }
+        }
+
         struct pb_span rest = pb_cmdline_init_args(in);
         CHECK(rest.len == 0 || within(rest, in));
         return 0;

@@ -184,8 +184,9 @@ e2e_compress() {
 }
 
 # e2e_sha256sums DIR: SHA256SUMS over every image in DIR (names relative, as a server lists them).
+# SHA256SUMS* is left out: the list's own temporary exists while find runs (the shell creates it first).
 e2e_sha256sums() {
-        (cd "$1" && find . -maxdepth 1 -type f ! -name SHA256SUMS ! -name '*.efi' -printf '%P\n' | LC_ALL=C sort |
+        (cd "$1" && find . -maxdepth 1 -type f ! -name 'SHA256SUMS*' ! -name '*.efi' -printf '%P\n' | LC_ALL=C sort |
                 xargs -r sha256sum >SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS)
 }
 

@@ -226,6 +226,58 @@ static void test_boolean(void) {
         ASSERT_EQ(pb_parse_boolean(PB_SPAN_NULL), -EINVAL);
 }
 
+/* systemd's splitting: the words as strv_split_full(EXTRACT_UNQUOTE|EXTRACT_RELAX|
+ * EXTRACT_RETAIN_ESCAPE) yields them, "|"-joined with key and value as in check_words_n(). */
+static void check_sd(const char *in, const char *const *expect, size_t n) {
+        struct pb_cmdline_sd_iter it;
+        struct pb_cmdline_arg arg;
+        char buf[256], got[512];
+        size_t i = 0;
+
+        pb_cmdline_sd_iter_init(&it, pb_span_from_str(in));
+        for (; pb_cmdline_sd_next(&it, buf, sizeof buf, &arg) > 0; i++) {
+                snprintf(got, sizeof got, "%.*s|%.*s|%s%.*s", (int) arg.word.len, arg.word.ptr, (int) arg.key.len,
+                         arg.key.ptr, arg.has_value ? "" : "-", (int) arg.value.len, arg.value.ptr);
+                if (i >= n)
+                        TEST_FAIL("input '%s': extra word %s", in, got);
+                if (strcmp(got, expect[i]) != 0)
+                        TEST_FAIL("input '%s': word %zu is %s, expected %s", in, i, got, expect[i]);
+        }
+        if (i != n)
+                TEST_FAIL("input '%s': %zu words, expected %zu", in, i, n);
+}
+
+#define CHECK_SD(in, ...)                                                                           \
+        do {                                                                                        \
+                static const char *const _e[] = { __VA_ARGS__ };                                    \
+                check_sd(in, _e, PB_ELEMENTSOF(_e));                                                \
+        } while (0)
+
+static void test_sd_split(void) {
+        struct pb_cmdline_sd_iter it;
+        struct pb_cmdline_arg arg;
+        char small[4];
+
+        CHECK_SD("a b=c", "a|a|-", "b=c|b|c");
+        /* Quotes anywhere group and vanish; the kernel would keep these. */
+        CHECK_SD("k=a:\"b c\":d", "k=a:b c:d|k|a:b c:d");
+        CHECK_SD("k='x \"y' z", "k=x \"y|k|x \"y", "z|z|-");
+        CHECK_SD("\"k=v w\"", "k=v w|k|v w");
+        CHECK_SD("\"k\"=v", "k=v|k|v");
+        /* Unterminated: to the end of the line. Backslash: an ordinary character. */
+        CHECK_SD("a \"b c", "a|a|-", "b c|b c|-");
+        CHECK_SD("a\\ b", "a\\|a\\|-", "b|b|-");
+        /* "--" is a word like any other; tabs, newlines and CRs separate, \v does not. */
+        CHECK_SD("-- x=1\n", "--|--|-", "x=1|x|1");
+        CHECK_SD("a\tb\rc\vd", "a|a|-", "b|b|-", "c\vd|c\vd|-");
+        CHECK_SD("\"\" k=", "||-", "k=|k|");
+        CHECK_SD("   ");
+        pb_cmdline_sd_iter_init(&it, pb_span_from_str("longword"));
+        ASSERT_EQ(pb_cmdline_sd_next(&it, small, sizeof small, &arg), -ENOBUFS);
+        pb_cmdline_sd_iter_init(&it, pb_span_make(NULL, 0));
+        ASSERT_EQ(pb_cmdline_sd_next(&it, small, sizeof small, &arg), 0);
+}
+
 int main(void) {
         test_tokenizer_basic();
         test_tokenizer_quotes();
@@ -233,6 +285,7 @@ int main(void) {
         test_nul_and_null();
         test_get();
         test_boolean();
+        test_sd_split();
         printf("cmdline: all tests passed\n");
         return 0;
 }

@@ -135,7 +135,7 @@ stderr_has bad-credential "pull 1 (import.pull line 2): option 'sysext': image c
 # A credential pull for a name the command line already pulls (same class): refused, as
 # systemd-import-generator refuses the second unit of a name; another class is another image.
 check duplicate-local 2 --origin "$origin" --credential "$cases/duplicate.pull" --cmdline "$ex4"
-stderr_has duplicate-local "pull 1 (import.pull line 2): local name 'rootdisk' (machine) is already pulled by pull 0"
+stderr_has duplicate-local "pull 1 (import.pull line 2): target '/run/machines/rootdisk.raw' is already pulled by pull 0"
 
 # Usage errors.
 n=$((n + 1))

@@ -91,37 +91,9 @@ EOF
         exit 1
 }
 
-# run_vm LOG pullboot-vm-args...: boots with pullboot-vm; LOG gets the console (ANSI sequences
-# and progress redraws removed) and the embedded server's access log ("pullboot-vm: http: GET
-# /x.efi -> 200, N bytes"), LOG.stderr pullboot-vm's own errors. Sets VM_RC and VM_SECONDS.
-run_vm() {
-        local log=$1 start=$SECONDS
-        shift
-        VM_RC=0
-        "$PULLBOOT_VM" --log "$log" --memory 1024 "$@" 2>"$log.stderr" || VM_RC=$?
-        VM_SECONDS=$((SECONDS - start))
-        grep -v "terminating on signal" "$log.stderr" || true
-        [ "$VM_RC" != 2 ] || { echo "FAIL: pullboot-vm rejected its arguments"; exit 1; }
-        return 0
-}
-
-# PORT := a loopback port nothing listens on now, for URLs written before pullboot-vm serves them;
-# port_was_busy LOG tells when pullboot-vm could not bind it after all (the caller retries).
-pick_port() {
-        local p
-        for _ in 1 2 3 4 5 6 7 8 9 10; do
-                p=$((20000 + RANDOM % 30000))
-                if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-                        PORT=$p
-                        return 0
-                fi
-        done
-        echo "FAIL: no free loopback port"
-        exit 1
-}
-port_was_busy() {
-        grep -q 'cannot serve' "$1.stderr" 2>/dev/null
-}
+# run_vm, pick_port, port_was_busy: one copy for all e2e libraries.
+# shellcheck source=../../helpers/vm-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../helpers/vm-lib.sh"
 
 # The firmware gave up on the entries it was given and moved on to one of its own boot options.
 FW_MOVED_ON='BdsDxe: loading Boot[0-9A-F]{4} "(UEFI|EFI) '

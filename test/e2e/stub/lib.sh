@@ -97,7 +97,7 @@ echo "PBVAR-BEGIN"
 echo "PBVAR cmdline \$(cat /proc/cmdline)"
 f=\$V/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c
 [ -f "\$f" ] && echo "PBVAR SecureBoot \$(tail -c +5 "\$f" | od -An -tx1 | tr -d ' ')"
-for n in StubDeviceURL LoaderDeviceURL StubInfo StubImageIdentifier StubDevicePartUUID \
+for n in StubDeviceURL LoaderDeviceURL StubInfo StubImageIdentifier LoaderImageIdentifier StubDevicePartUUID \
          LoaderDevicePartUUID LoaderFirmwareInfo LoaderFirmwareType; do
         f=\$V/\$n-$LOADER_GUID
         if [ -f "\$f" ]; then
@@ -173,40 +173,10 @@ build_esp_disk() {
         ESP_SIZE=$sectors
 }
 
-# run_vm LOG pullboot-vm-args...: boots the guest with pullboot-vm (TCG, no NIC option ROMs, QEMU
-# always reaped) with the console (ANSI sequences removed) and the HTTP access log in LOG, and
-# pullboot-vm's own errors in LOG.stderr. Sets VM_RC (0 all --expect matched or powered off without
-# --expect, 1 failure pattern/stopped early/QEMU failed, 124 timeout) and QEMU_SECONDS. The test
-# asserts on LOG, never on VM_RC alone.
-run_vm() {
-        local log=$1
-        shift
-        local start=$SECONDS
-        VM_RC=0
-        "$PULLBOOT_VM" --log "$log" --memory 1024 --timeout "$QEMU_TIMEOUT" "$@" 2>"$log.stderr" || VM_RC=$?
-        QEMU_SECONDS=$((SECONDS - start))
-        grep -v "terminating on signal" "$log.stderr" >&2 || true
-        [ "$VM_RC" != 2 ] || fail "pullboot-vm rejected its arguments"
-        [ "$VM_RC" != 124 ] || echo "note: pullboot-vm timed out after ${QEMU_TIMEOUT}s" >&2
-        return 0
-}
-
-# A loopback port nothing listens on now; a test that must know it beforehand (for the URL it
-# expects) retries with another when pullboot-vm could not bind it after all (port_was_busy LOG).
-pick_port() {
-        local p
-        for _ in 1 2 3 4 5 6 7 8 9 10; do
-                p=$((20000 + RANDOM % 30000))
-                if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-                        PORT=$p
-                        return 0
-                fi
-        done
-        fail "no free loopback port found"
-}
-port_was_busy() {
-        grep -q 'cannot serve' "$1.stderr" 2>/dev/null
-}
+# run_vm, pick_port, port_was_busy: one copy for all e2e libraries.
+VM_TIMEOUT=$QEMU_TIMEOUT
+# shellcheck source=../../helpers/vm-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../helpers/vm-lib.sh"
 
 # pullboot-vm and the VARS tool (test/integration/bootcfg/vstool) come from meson's environment.
 need_vm() {

@@ -29,6 +29,8 @@ expect_eq PullbootNetInfo "$(pbvar "$LOG" PullbootNetInfo)" "unset"
 expect_eq StubInfo "$(pbvar "$LOG" StubInfo)" "00000006 pullboot-stub $VERSION"
 expect_eq StubFeatures "$(pbvar "$LOG" StubFeatures)" "00000006 0000000000000c01"
 expect_eq StubImageIdentifier "$(pbvar "$LOG" StubImageIdentifier)" '00000006 \EFI\BOOT\BOOTX64.EFI'
+# No boot loader set it: the stub does, as systemd-stub does (firmware loaded the UKI directly).
+expect_eq LoaderImageIdentifier "$(pbvar "$LOG" LoaderImageIdentifier)" '00000006 \EFI\BOOT\BOOTX64.EFI'
 expect_eq StubDevicePartUUID "$(pbvar "$LOG" StubDevicePartUUID)" "00000006 $ESP_PARTUUID"
 expect_eq LoaderDevicePartUUID "$(pbvar "$LOG" LoaderDevicePartUUID)" "00000006 $ESP_PARTUUID"
 fwinfo=$(pbvar "$LOG" LoaderFirmwareInfo)
