@@ -5,6 +5,8 @@
  * copy the part asked for) must equal the original bytes. Malformed and hostile tables must be
  * refused with the documented errno and a why for the log line.
  *
+ * `test-seekable FILE ORIGINAL` checks a file made by another tool (xz, pullboot-mkseekable) the
+ * same way against the bytes it was made from (the mkseekable CLI test uses it).
  * `test-seekable hostile` runs only the hostile tables; the build also links this test against a
  * table reader with its checks compiled out (PB_SEEK_TRUST_TABLE), where it must fail: the proof
  * that these cases catch a reader that trusts the table.
@@ -418,7 +420,47 @@ static void test_zstd_lying_entries(void) {
         free(data);
 }
 
+static uint8_t *slurp(const char *path, size_t *n) {
+        FILE *f = fopen(path, "re");
+        struct buf b = {};
+        uint8_t chunk[65536];
+        size_t k;
+
+        if (!f)
+                TEST_FAIL("cannot open %s", path);
+        while ((k = fread(chunk, 1, sizeof chunk, f)) > 0)
+                buf_add(&b, chunk, k);
+        fclose(f);
+        *n = b.n;
+        return b.p;
+}
+
+static int check_file(const char *path, const char *original) {
+        struct buf file = {};
+        size_t n;
+        pb_seek_table t;
+        char why[512];
+
+        file.p = slurp(path, &file.n);
+        uint8_t *data = slurp(original, &n);
+        int r = load(&t, &file, PB_SEEK_FRAME_USIZE_MAX, why, sizeof why, NULL);
+        if (r < 0)
+                TEST_FAIL("%s: %d (%s)", path, r, why);
+        if (n == 0 || t.format == PB_SEEK_RAW || t.n_frames < 2)
+                TEST_FAIL("%s: expected a seekable file of several frames (format %s, %zu frames)", path,
+                          pb_seek_format_name(t.format), t.n_frames);
+        check_ranges(&t, &file, data, n);
+        printf("%s: %s, %zu frames, all ranges equal to %s\n", path, pb_seek_format_name(t.format), t.n_frames,
+               original);
+        pb_seek_table_done(&t);
+        free(file.p);
+        free(data);
+        return 0;
+}
+
 int main(int argc, char **argv) {
+        if (argc == 3)
+                return check_file(argv[1], argv[2]);
         if (argc > 1 && strcmp(argv[1], "hostile") == 0) {
                 test_zstd_hostile();
                 return 0;
