@@ -133,6 +133,36 @@ static int read_stream(uint64_t end, lzma_index **ret_index, uint64_t *start, pb
         return 0;
 }
 
+static void filters_free(lzma_filter (*filters)[LZMA_FILTERS_MAX + 1]) {
+        for (size_t i = 0; i < LZMA_FILTERS_MAX && (*filters)[i].id != LZMA_VLI_UNKNOWN; i++) {
+                free((*filters)[i].options);
+                (*filters)[i].options = NULL;
+        }
+}
+
+/* Decodes the block header at in into *block and filters (whose options the caller frees). */
+static int block_header(const uint8_t *in, size_t len, uint8_t check, lzma_block *block,
+                lzma_filter filters[static LZMA_FILTERS_MAX + 1]) {
+        for (size_t i = 0; i <= LZMA_FILTERS_MAX; i++)
+                filters[i] = (lzma_filter) { .id = LZMA_VLI_UNKNOWN };
+        *block = (lzma_block) { .version = 1, .check = check, .filters = filters };
+        if (len == 0 || in[0] == 0x00)         /* 0x00 starts the index, not a block */
+                return -EBADMSG;
+        block->header_size = lzma_block_header_size_decode(in[0]);
+        if (block->header_size > len)
+                return -EBADMSG;
+        switch (lzma_block_header_decode(block, NULL, in)) {
+        case LZMA_OK:
+                return 0;
+        case LZMA_MEM_ERROR:
+                return -ENOMEM;
+        case LZMA_OPTIONS_ERROR:
+                return -EOPNOTSUPP;
+        default:
+                return -EBADMSG;
+        }
+}
+
 int pb_seek_xz_load(pb_seek_table *t, uint64_t csize, pb_range_read_fn read, void *userdata, char *why,
                 size_t why_size) {
         _cleanup_(lzma_index_endp) lzma_index *all = NULL;
@@ -194,37 +224,54 @@ int pb_seek_xz_load(pb_seek_table *t, uint64_t csize, pb_range_read_fn read, voi
                         .csize = it.block.total_size,
                         .xz_check = it.stream.flags->check,
                 };
+
+        /* xz writes every block with the same filters: the first block's header tells, before the
+         * boot depends on it, whether blocks fit the decoder memory limit. */
+        if (t->n_frames > 0) {
+                uint8_t hbuf[LZMA_BLOCK_HEADER_SIZE_MAX];
+                size_t hlen = t->frames[0].csize < sizeof hbuf ? (size_t) t->frames[0].csize : sizeof hbuf;
+                _cleanup_(filters_free) lzma_filter filters[LZMA_FILTERS_MAX + 1] = { { .id = LZMA_VLI_UNKNOWN } };
+                lzma_block block;
+                uint64_t mem = 0;
+
+                r = read(userdata, t->frames[0].coff, hbuf, hlen);
+                if (r < 0)
+                        return r;
+                r = block_header(hbuf, hlen, t->frames[0].xz_check, &block, filters);
+                if (r >= 0)
+                        mem = lzma_raw_decoder_memusage(filters);
+                if (r == -EBADMSG)
+                        return corrupt(why, why_size, "first block header", t->frames[0].coff + hlen);
+                if (r == -EOPNOTSUPP || mem == UINT64_MAX) {
+                        snprintf(why, why_size, "the xz file's blocks use filters liblzma %s does not decode",
+                                 lzma_version_string());
+                        return -EMEDIUMTYPE;
+                }
+                if (r < 0)
+                        return r;
+                if (mem > PB_SEEK_XZ_MEMLIMIT) {
+                        snprintf(why, why_size, "the xz file's blocks need %" PRIu64 " MiB of memory each to decode, "
+                                 "more than the %" PRIu64 " MiB allowed; recompress with a smaller dictionary "
+                                 "(xz -6, or --lzma2=dict=64MiB)", mem >> 20, PB_SEEK_XZ_MEMLIMIT >> 20);
+                        return -E2BIG;
+                }
+        }
         t->format = PB_SEEK_XZ;
         t->usize = lzma_index_uncompressed_size(all);
         t->csize = csize;
         return 0;
 }
 
-static void filters_free(lzma_filter (*filters)[LZMA_FILTERS_MAX + 1]) {
-        for (size_t i = 0; i < LZMA_FILTERS_MAX && (*filters)[i].id != LZMA_VLI_UNKNOWN; i++) {
-                free((*filters)[i].options);
-                (*filters)[i].options = NULL;
-        }
-}
-
 int pb_seek_xz_decode(const pb_seek_frame *f, const void *in, void *out) {
-        _cleanup_(filters_free) lzma_filter filters[LZMA_FILTERS_MAX + 1] = {};
-        const uint8_t *p = in;
-        lzma_block block = { .version = 1, .check = f->xz_check, .filters = filters };
+        _cleanup_(filters_free) lzma_filter filters[LZMA_FILTERS_MAX + 1] = { { .id = LZMA_VLI_UNKNOWN } };
+        lzma_block block;
         size_t in_pos, out_pos = 0;
 
-        for (size_t i = 0; i <= LZMA_FILTERS_MAX; i++)
-                filters[i].id = LZMA_VLI_UNKNOWN;
-        if (f->csize == 0 || p[0] == 0x00)     /* 0x00 starts the index, not a block */
-                return -EBADMSG;
-        block.header_size = lzma_block_header_size_decode(p[0]);
-        if (block.header_size > f->csize)
-                return -EBADMSG;
-        lzma_ret ret = lzma_block_header_decode(&block, NULL, p);
-        if (ret == LZMA_MEM_ERROR)
-                return -ENOMEM;
-        if (ret != LZMA_OK)
-                return -EBADMSG;
+        int r = block_header(in, f->csize, f->xz_check, &block, filters);
+        if (r == -EOPNOTSUPP)
+                return -EBADMSG;        /* other filters than the first block's: not what was loaded */
+        if (r < 0)
+                return r;
         /* The block's dictionary is allocated before a byte is decoded: a forged header must not
          * make the server allocate GiBs. */
         if (lzma_raw_decoder_memusage(filters) > PB_SEEK_XZ_MEMLIMIT)
@@ -234,7 +281,7 @@ int pb_seek_xz_decode(const pb_seek_frame *f, const void *in, void *out) {
         block.uncompressed_size = f->usize;     /* checked by the decoder at the block's end */
 
         in_pos = block.header_size;
-        ret = lzma_block_buffer_decode(&block, NULL, in, &in_pos, f->csize, out, &out_pos, f->usize);
+        lzma_ret ret = lzma_block_buffer_decode(&block, NULL, in, &in_pos, f->csize, out, &out_pos, f->usize);
         if (ret == LZMA_MEM_ERROR)
                 return -ENOMEM;
         if (ret != LZMA_OK || in_pos != f->csize || out_pos != f->usize)

@@ -108,8 +108,9 @@ static void test_xz_blocks(void) {
         ASSERT_EQ(t.max_frame_usize, 65536);
         ASSERT_EQ(t.frames[t.n_frames - 1].usize, N % 65536);
         ASSERT_EQ(t.csize, b.n);
-        /* magic, padding probe, footer, index, header: a handful of range requests, not a walk */
-        ASSERT_TRUE(reads <= 5);
+        /* magic, padding probe, footer, index, stream header, first block header: a handful of range
+         * requests, not a walk through the blocks */
+        ASSERT_EQ(reads, 6);
         check_ranges(&t, &b, data, N);
         pb_seek_table_done(&t);
         free(b.p);
@@ -181,6 +182,45 @@ static void test_xz_refused(void) {
         ASSERT_EQ(pb_seek_frame_decode(&t, &t.frames[1], b.p + t.frames[1].coff, out), -EBADMSG);
         free(out);
         pb_seek_table_done(&t);
+        free(b.p);
+        free(data);
+}
+
+/* Rewrites the LZMA2 dictionary size in the block header at h to the largest there is (4 GiB),
+ * with the header's CRC32 made to match: a forged header that asks for GiBs of decoder memory. */
+static void forge_dict(uint8_t *h) {
+        size_t size = ((size_t) h[0] + 1) * 4;
+        for (size_t i = 2; i + 2 < size - 4; i++)
+                if (h[i] == 0x21 && h[i + 1] == 0x01) {
+                        h[i + 2] = 40;
+                        uint32_t crc = lzma_crc32(h, size - 4, 0);
+                        memcpy(h + size - 4, (uint8_t[]) { crc, crc >> 8, crc >> 16, crc >> 24 }, 4);
+                        return;
+                }
+        TEST_FAIL("no LZMA2 filter in the block header");
+}
+
+static void test_xz_memlimit(void) {
+        uint8_t *data = seek_test_data(N, 9);
+        struct buf b = {};
+        pb_seek_table t;
+        char why[256];
+
+        seek_build_xz(&b, data, N, 256 * 1024);
+        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, why, sizeof why, NULL), 0);
+        uint64_t coff0 = t.frames[0].coff, coff2 = t.frames[2].coff;
+        uint8_t *out = malloc(t.frames[2].usize);
+
+        /* A later block asking for 4 GiB: refused when it is decoded, before anything is allocated. */
+        forge_dict(b.p + coff2);
+        ASSERT_EQ(pb_seek_frame_decode(&t, &t.frames[2], b.p + coff2, out), -E2BIG);
+        ASSERT_EQ(pb_seek_frame_decode(&t, &t.frames[1], b.p + t.frames[1].coff, out), 0);
+        pb_seek_table_done(&t);
+        /* The first one: refused when the table is loaded, with the why. */
+        forge_dict(b.p + coff0);
+        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, why, sizeof why, NULL), -E2BIG);
+        ASSERT_TRUE(strstr(why, "memory") && strstr(why, "dict"));
+        free(out);
         free(b.p);
         free(data);
 }
@@ -468,6 +508,7 @@ int main(int argc, char **argv) {
         test_xz_blocks();
         test_xz_concatenated();
         test_xz_refused();
+        test_xz_memlimit();
         test_zstd_seekable(true);
         test_zstd_seekable(false);
         test_zstd_empty_frames();
