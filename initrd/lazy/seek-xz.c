@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <lzma.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,14 +35,18 @@ static int corrupt(char *why, size_t why_size, const char *what, uint64_t at) {
 }
 
 /* Moves *pos back over the zero bytes of stream padding before it (whole 4-byte words, as the
- * format requires) and returns their number in *padding. */
-static int skip_padding(uint64_t *pos, uint64_t *padding, pb_range_read_fn read, void *userdata, char *why,
-                size_t why_size) {
+ * format requires) and returns their number in *padding. The first read is the 12 bytes a stream
+ * footer takes: without padding (the usual case) they are the footer, returned in footer with
+ * *have_footer set, and the table costs no extra request. */
+static int skip_padding(uint64_t *pos, uint64_t *padding, uint8_t footer[static LZMA_STREAM_HEADER_SIZE],
+                bool *have_footer, pb_range_read_fn read, void *userdata, char *why, size_t why_size) {
         uint8_t buf[PAD_CHUNK];
         uint64_t start = *pos;
+        size_t chunk = LZMA_STREAM_HEADER_SIZE;
 
-        for (;;) {
-                size_t n = *pos < sizeof buf ? (size_t) *pos : sizeof buf;
+        *have_footer = false;
+        for (;; chunk = sizeof buf) {
+                size_t n = *pos < chunk ? (size_t) *pos : chunk;
                 n &= ~(size_t) 3;
                 if (n == 0)
                         break;
@@ -51,6 +56,10 @@ static int skip_padding(uint64_t *pos, uint64_t *padding, pb_range_read_fn read,
                 size_t i = n;
                 while (i >= 4 && memcmp(buf + i - 4, "\0\0\0\0", 4) == 0)
                         i -= 4;
+                if (i == LZMA_STREAM_HEADER_SIZE && *pos == start) {
+                        memcpy(footer, buf, LZMA_STREAM_HEADER_SIZE);
+                        *have_footer = true;
+                }
                 *pos -= n - i;
                 if (i > 0)
                         break;
@@ -66,7 +75,7 @@ static int skip_padding(uint64_t *pos, uint64_t *padding, pb_range_read_fn read,
 
 /* Decodes the stream that ends at end (its footer's last byte): its index with the stream flags
  * set, and where the stream starts. */
-static int read_stream(uint64_t end, lzma_index **ret_index, uint64_t *start, pb_range_read_fn read, void *userdata,
+static int read_stream(uint64_t end, const uint8_t *footer_bytes, lzma_index **ret_index, uint64_t *start, pb_range_read_fn read, void *userdata,
                 char *why, size_t why_size) {
         _cleanup_(lzma_index_endp) lzma_index *idx = NULL;
         _cleanup_free_ uint8_t *ibuf = NULL;
@@ -76,9 +85,13 @@ static int read_stream(uint64_t end, lzma_index **ret_index, uint64_t *start, pb
 
         if (end < 2 * LZMA_STREAM_HEADER_SIZE)
                 return corrupt(why, why_size, "stream footer", end);
-        r = read(userdata, end - LZMA_STREAM_HEADER_SIZE, fbuf, sizeof fbuf);
-        if (r < 0)
-                return r;
+        if (footer_bytes)
+                memcpy(fbuf, footer_bytes, sizeof fbuf);
+        else {
+                r = read(userdata, end - LZMA_STREAM_HEADER_SIZE, fbuf, sizeof fbuf);
+                if (r < 0)
+                        return r;
+        }
         lzma_ret ret = lzma_stream_footer_decode(&footer, fbuf);
         if (ret == LZMA_OPTIONS_ERROR) {
                 snprintf(why, why_size, "the xz file uses a stream format newer than liblzma %s reads",
@@ -173,14 +186,16 @@ int pb_seek_xz_load(pb_seek_table *t, uint64_t csize, pb_range_read_fn read, voi
          * in front of the ones read so far. */
         while (pos > 0) {
                 _cleanup_(lzma_index_endp) lzma_index *idx = NULL;
+                uint8_t footer[LZMA_STREAM_HEADER_SIZE];
                 uint64_t padding, start;
+                bool have_footer;
 
-                r = skip_padding(&pos, &padding, read, userdata, why, why_size);
+                r = skip_padding(&pos, &padding, footer, &have_footer, read, userdata, why, why_size);
                 if (r < 0)
                         return r;
                 if (padding % 4 != 0 || pos == 0)
                         return corrupt(why, why_size, "stream padding", pos);
-                r = read_stream(pos, &idx, &start, read, userdata, why, why_size);
+                r = read_stream(pos, have_footer ? footer : NULL, &idx, &start, read, userdata, why, why_size);
                 if (r < 0)
                         return r;
                 if (lzma_index_stream_padding(idx, padding) != LZMA_OK)
