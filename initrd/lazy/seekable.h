@@ -71,7 +71,9 @@ const char *pb_seek_format_name(enum pb_seek_format f);
 const pb_seek_frame *pb_seek_table_find(const pb_seek_table *t, uint64_t uoff);
 
 /* Decodes one frame: in holds its f->csize compressed bytes, out receives f->usize bytes.
- * Returns 0 or a negative errno (-EBADMSG for corrupt or mismatching data). */
+ * Returns 0 or a negative errno (-EBADMSG for corrupt or mismatching data, including a failed
+ * seek table checksum; -E2BIG for an xz block asking for more than PB_SEEK_XZ_MEMLIMIT of decoder
+ * memory). Uses no state but its arguments: threads may decode frames of one table at once. */
 int pb_seek_frame_decode(const pb_seek_table *t, const pb_seek_frame *f, const void *in, void *out);
 
 void pb_seek_table_done(pb_seek_table *t);
