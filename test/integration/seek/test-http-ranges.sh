@@ -11,6 +11,7 @@ PULLBOOT=${PULLBOOT:-unused}
 : "${SEEK_HTTP:?}" "${MKSEEKABLE:?}"
 need_tool xz
 need_tool zstd
+for t in mkfs.ext4 sfdisk mkfs.vfat; do need_tool $t; done
 
 make_raw_image "$T/img" 8
 mkdir -p "$T/www"
@@ -49,6 +50,19 @@ for f in plain.zst one.xz; do
                 ok "$f refused as not seekable: $(cat "$T/err")"
         else
                 fail "$f: exit $rc, expected 3 with advice: $(cat "$T/err")"
+        fi
+done
+
+# test/helpers/mkimage's seekable forms: DDIs the lazy root can read, in 1 MiB frames and blocks.
+for c in zstd-seekable xz-blocks; do
+        "$(dirname "$0")/../../helpers/mkimage" --type raw --init /bin/true --name seek --compress $c \
+                --frame-size 1M --mkseekable "$MKSEEKABLE" --output "$T/www/ddi.$c"
+        case $c in zstd-seekable) zstd -q -d -c "$T/www/ddi.$c" ;; xz-blocks) xz -d -c "$T/www/ddi.$c" ;; esac >"$T/ddi.raw"
+        if "$SEEK_HTTP" "$FS_URL/ddi.$c" "$T/ddi.raw" >"$T/out" 2>"$T/err" &&
+           grep -q "frames" "$T/out" && ! grep -q " [01] frames" "$T/out"; then
+                ok "mkimage --compress $c: $(head -n 1 "$T/out")"
+        else
+                fail "mkimage --compress $c: $(cat "$T/out" "$T/err")"
         fi
 done
 
