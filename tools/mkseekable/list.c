@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* --list: the seek table of a local file, read through the same code as the lazy-root server. */
+/* --list and --verify: the seek table of a local file, read and decoded through the same code as
+ * the lazy-root server. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "json.h"
@@ -30,17 +33,16 @@ static int pread_all(void *userdata, uint64_t off, void *buf, size_t len) {
         return 0;
 }
 
-int list_seek_table(const char *path, bool json) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-        pb_seek_table t;
+/* Loads the table of the file open at fd; an exit status, logged, on failure. */
+static int load(int fd, const char *path, pb_seek_table *t) {
         struct stat st;
         char why[512];
 
-        if (fd < 0 || fstat(fd, &st) < 0) {
+        if (fstat(fd, &st) < 0) {
                 log_error_errno(-errno, "cannot open %s", path);
                 return MKSEEKABLE_EXIT_FAILURE;
         }
-        int r = pb_seek_table_load(&t, st.st_size, pread_all, &fd, why, sizeof why);
+        int r = pb_seek_table_load(t, st.st_size, pread_all, &fd, why, sizeof why);
         if (r == -EMEDIUMTYPE) {
                 log_error("%s is not seekable: %s", path, why);
                 return MKSEEKABLE_EXIT_NOT_SEEKABLE;
@@ -52,6 +54,20 @@ int list_seek_table(const char *path, bool json) {
                         log_error_errno(r, "cannot read the seek table of %s", path);
                 return r == -EBADMSG || r == -E2BIG ? MKSEEKABLE_EXIT_USAGE : MKSEEKABLE_EXIT_FAILURE;
         }
+        return MKSEEKABLE_EXIT_OK;
+}
+
+int list_seek_table(const char *path, bool json) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        pb_seek_table t;
+
+        if (fd < 0) {
+                log_error_errno(-errno, "cannot open %s", path);
+                return MKSEEKABLE_EXIT_FAILURE;
+        }
+        int ret = load(fd, path, &t);
+        if (ret != MKSEEKABLE_EXIT_OK)
+                return ret;
 
         if (json) {
                 printf("{\"file\":");
@@ -80,4 +96,66 @@ int list_seek_table(const char *path, bool json) {
         }
         pb_seek_table_done(&t);
         return fflush(stdout) == 0 ? MKSEEKABLE_EXIT_OK : MKSEEKABLE_EXIT_FAILURE;
+}
+
+static double now(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int verify_seek_table(const char *path) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        pb_seek_table t;
+        double total = 0, slowest = 0;
+
+        if (fd < 0) {
+                log_error_errno(-errno, "cannot open %s", path);
+                return MKSEEKABLE_EXIT_FAILURE;
+        }
+        int ret = load(fd, path, &t);
+        if (ret != MKSEEKABLE_EXIT_OK)
+                return ret;
+        if (t.format == PB_SEEK_RAW) {
+                printf("%s: raw, nothing to decode\n", path);
+                pb_seek_table_done(&t);
+                return MKSEEKABLE_EXIT_OK;
+        }
+        uint64_t max_csize = 0;
+        for (size_t i = 0; i < t.n_frames; i++)
+                if (t.frames[i].csize > max_csize)
+                        max_csize = t.frames[i].csize;
+        _cleanup_free_ uint8_t *in = malloc(max_csize ?: 1);
+        _cleanup_free_ uint8_t *out = malloc(t.max_frame_usize ?: 1);
+        if (!in || !out) {
+                pb_seek_table_done(&t);
+                log_error("out of memory for frames of %" PRIu64 " bytes", t.max_frame_usize);
+                return MKSEEKABLE_EXIT_FAILURE;
+        }
+        for (size_t i = 0; i < t.n_frames && ret == MKSEEKABLE_EXIT_OK; i++) {
+                const pb_seek_frame *f = &t.frames[i];
+                int r = pread_all(&fd, f->coff, in, f->csize);
+                if (r < 0) {
+                        log_error_errno(r, "cannot read frame %zu of %s", i, path);
+                        ret = MKSEEKABLE_EXIT_FAILURE;
+                        break;
+                }
+                double start = now();
+                r = pb_seek_frame_decode(&t, f, in, out);
+                double took = now() - start;
+                if (r < 0) {
+                        log_error_errno(r, "frame %zu of %s (image bytes %" PRIu64 "+%" PRIu64 ") does not decode", i,
+                                        path, f->uoff, f->usize);
+                        ret = MKSEEKABLE_EXIT_USAGE;
+                }
+                total += took;
+                if (took > slowest)
+                        slowest = took;
+        }
+        if (ret == MKSEEKABLE_EXIT_OK)
+                printf("%s: %zu frames decoded%s; decoding took %.1f ms a frame on average, %.1f ms at most\n", path,
+                       t.n_frames, t.checksums ? " and their checksums verified" : "",
+                       t.n_frames ? total * 1e3 / t.n_frames : 0.0, slowest * 1e3);
+        pb_seek_table_done(&t);
+        return ret;
 }

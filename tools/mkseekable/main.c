@@ -19,6 +19,7 @@
 static void help(void) {
         printf("Usage: pullboot-mkseekable [OPTIONS...] INPUT|-\n"
                "       pullboot-mkseekable --list [--json] FILE\n"
+               "       pullboot-mkseekable --verify FILE\n"
                "\n"
                "Compress a disk image into zstd's seekable format (independent frames and a seek table\n"
                "at the end), which pullboot's lazy root reads by HTTP Range requests; or show the\n"
@@ -34,15 +35,16 @@ static void help(void) {
                "     --force             replace an existing output file\n"
                "     --list              print the seek table of FILE\n"
                "     --json              with --list: print it as JSON\n"
+               "     --verify            decode every frame of FILE as the lazy root does\n"
                "  -h --help              show this help\n"
                "     --version           show the version\n"
                "\n"
-               "Exit status: 0 success, 1 failure (I/O), 2 invalid usage or input (a corrupt table),\n"
-               "3 (--list) the file is compressed but not seekable.\n"
+               "Exit status: 0 success, 1 failure (I/O), 2 invalid usage or input (a corrupt table or frame),\n"
+               "3 (--list, --verify) the file is compressed but not seekable.\n"
                "See pullboot-mkseekable(1).\n", ZSTD_maxCLevel());
 }
 
-enum { ARG_NO_CHECKSUM = 0x100, ARG_FORCE, ARG_LIST, ARG_JSON, ARG_VERSION };
+enum { ARG_NO_CHECKSUM = 0x100, ARG_FORCE, ARG_LIST, ARG_JSON, ARG_VERIFY, ARG_VERSION };
 
 static int open_output(const char *out, bool force, char **ret_tmp) {
         struct stat st;
@@ -84,6 +86,7 @@ int main(int argc, char **argv) {
                 { "force", no_argument, NULL, ARG_FORCE },
                 { "list", no_argument, NULL, ARG_LIST },
                 { "json", no_argument, NULL, ARG_JSON },
+                { "verify", no_argument, NULL, ARG_VERIFY },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 {},
@@ -91,7 +94,7 @@ int main(int argc, char **argv) {
         struct compress_opts o = { .frame_size = MKSEEKABLE_DEFAULT_FRAME, .level = 3, .threads = 1, .checksums = true };
         _cleanup_free_ char *default_out = NULL, *tmp = NULL;
         const char *out = NULL;
-        bool force = false, list = false, json = false;
+        bool force = false, list = false, json = false, verify = false;
         char *end;
         int c;
 
@@ -139,6 +142,9 @@ int main(int argc, char **argv) {
                 case ARG_JSON:
                         json = true;
                         break;
+                case ARG_VERIFY:
+                        verify = true;
+                        break;
                 case 'h':
                         help();
                         return MKSEEKABLE_EXIT_OK;
@@ -158,8 +164,14 @@ int main(int argc, char **argv) {
                 log_error("--json goes with --list");
                 return MKSEEKABLE_EXIT_USAGE;
         }
+        if (list && verify) {
+                log_error("--list and --verify are separate runs");
+                return MKSEEKABLE_EXIT_USAGE;
+        }
         if (list)
                 return list_seek_table(in, json);
+        if (verify)
+                return verify_seek_table(in);
 
         if (!out) {
                 if (strcmp(in, "-") == 0) {

@@ -30,3 +30,6 @@ int compress_seekable(int in_fd, int out_fd, const struct compress_opts *o, stru
 
 /* Prints the seek table of path (xz or zstd; raw files map 1:1). Exit status. */
 int list_seek_table(const char *path, bool json);
+/* Decodes every frame of path as the lazy root would (checksums included) and prints how long
+ * decoding took. Exit status (2 for a frame that does not decode). */
+int verify_seek_table(const char *path);

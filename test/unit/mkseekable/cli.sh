@@ -43,6 +43,14 @@ PY
 expect_rc 0 "$mk" --list "$tmp/img.zst"
 grep -q "^format: zstd (seek table with checksums)" "$tmp/out" || fail "--list has no format line"
 
+# --verify decodes every frame; a damaged frame is caught by the table's checksum (exit 2).
+expect_rc 0 "$mk" --verify "$tmp/img.zst"
+grep -q "frames decoded and their checksums verified" "$tmp/out" || fail "--verify did not say what it checked"
+cp "$tmp/img.zst" "$tmp/dmg.zst"
+printf '\x5a' | dd of="$tmp/dmg.zst" bs=1 seek=200000 conv=notrunc status=none
+expect_rc 2 "$mk" --verify "$tmp/dmg.zst"
+grep -q "does not decode" "$tmp/err" || fail "--verify did not name the damaged frame"
+
 # Standard input, standard output.
 "$mk" -f 512K -o - - <"$tmp/img" >"$tmp/stdio.zst" 2>/dev/null
 zstd -q -d -c "$tmp/stdio.zst" | cmp - "$tmp/img" || fail "stdin to stdout round trip"
@@ -74,6 +82,7 @@ expect_rc 2 "$mk" -T -1 "$tmp/img"
 expect_rc 2 "$mk" "$tmp/img" "$tmp/other"
 expect_rc 2 "$mk" -
 expect_rc 2 "$mk" --json "$tmp/img"
+expect_rc 2 "$mk" --list --verify "$tmp/img.zst"
 expect_rc 2 "$mk" "$tmp/missing"
 expect_rc 2 "$mk" -o "$tmp/img.zst" "$tmp/img"
 grep -q -- "--force" "$tmp/err" || fail "an existing output is refused without naming --force"
