@@ -6,7 +6,7 @@
 # pullboot-mkseekable -T 1) at the tools' default levels (zstd 3, xz 6), so that the times compare.
 # Prints a Markdown table. "per read" is the mean compressed frame, what a lazy root fetches for one
 # small read that misses its cache; "decode" is pullboot-mkseekable --verify's time to decode a
-# frame with the lazy root's decoder, mean and slowest.
+# frame with the lazy root's decoder (CPU time), mean and slowest.
 # Usage: seekable-sizes.sh IMAGE PULLBOOT-MKSEEKABLE [FRAME-SIZES (default "1 4 16", MiB)]
 set -euo pipefail
 img=$1 mk=$2 sizes=${3:-1 4 16}
@@ -22,7 +22,7 @@ row() {         # name, output file, command...
         c=$(stat -c %s "$out")
         if [ "$name" != "${name%MiB*}" ]; then
                 per=$("$mk" --list --json "$out" | python3 -c 'import json,sys; f=json.load(sys.stdin)["frames"]; print("%.2f MiB" % (sum(x["compressed_size"] for x in f) / len(f) / 1048576))')
-                dec=$("$mk" --verify "$out" | sed -n 's/.*took \([0-9.]*\) ms a frame on average, \([0-9.]*\) ms at most/\1 ms, \2 ms/p')
+                dec=$("$mk" --verify "$out" | sed -n 's/.*took \([0-9.]*\) ms of CPU a frame on average, \([0-9.]*\) ms at most/\1 ms, \2 ms/p')
         fi
         printf '| %s | %d | %.2f%% | %s | %s | %s s | %s s |\n' "$name" "$c" "$(echo "$c * 100 / $usize" | bc -l)" \
                 "$per" "$dec" "$wall" "$user"
@@ -31,7 +31,7 @@ row() {         # name, output file, command...
 
 echo "Image: $(basename "$img"), $usize bytes"
 echo
-echo "| format | compressed bytes | of the image | per read | decode (mean, max) | compress (wall) | compress (CPU) |"
+echo "| format | compressed bytes | of the image | per read | decode CPU (mean, max) | compress (wall) | compress (CPU) |"
 echo "|---|---|---|---|---|---|---|"
 row "zstd, one frame" "$tmp/o" sh -c "zstd -q -T1 -c '$img' >'$tmp/o'"
 for s in $sizes; do
