@@ -96,6 +96,8 @@ int main(int argc, char **argv) {
         int r = pb_seek_table_load(&t, size, range_read, &h, why, sizeof why);
         if (r < 0) {
                 fprintf(stderr, "seek-http: %s: %s (%s)\n", h.url, why[0] ? why : "no table", strerror(-r));
+                curl_easy_cleanup(h.curl);
+                curl_global_cleanup();
                 return r == -EMEDIUMTYPE ? 3 : 1;
         }
         printf("table: %s, %zu frames, %u requests, %" PRIu64 " bytes\n", pb_seek_format_name(t.format),
@@ -143,5 +145,6 @@ int main(int argc, char **argv) {
         free(out);
         pb_seek_table_done(&t);
         curl_easy_cleanup(h.curl);
+        curl_global_cleanup();
         return 0;
 }
