@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* --list and --verify: the seek table of a local file, read and decoded through the same code as
+ * the lazy-root server. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "log.h"
+#include "mkseekable.h"
+#include "seekable.h"
+
+static int pread_all(void *userdata, uint64_t off, void *buf, size_t len) {
+        int fd = *(int *) userdata;
+        size_t got = 0;
+
+        while (got < len) {
+                ssize_t k = pread(fd, (uint8_t *) buf + got, len - got, off + got);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return -errno;
+                if (k == 0)
+                        return -EIO;    /* the file shrank under us */
+                got += k;
+        }
+        return 0;
+}
+
+/* Loads the table of the file open at fd; an exit status, logged, on failure. */
+static int load(int fd, const char *path, pb_seek_table *t) {
+        struct stat st;
+        char why[512];
+
+        if (fstat(fd, &st) < 0) {
+                log_error_errno(-errno, "cannot open %s", path);
+                return MKSEEKABLE_EXIT_FAILURE;
+        }
+        int r = pb_seek_table_load(t, st.st_size, pread_all, &fd, why, sizeof why);
+        if (r == -EMEDIUMTYPE) {
+                log_error("%s is not seekable: %s", path, why);
+                return MKSEEKABLE_EXIT_NOT_SEEKABLE;
+        }
+        if (r < 0) {
+                if (why[0])
+                        log_error("%s: %s", path, why);
+                else
+                        log_error_errno(r, "cannot read the seek table of %s", path);
+                return r == -EBADMSG || r == -E2BIG ? MKSEEKABLE_EXIT_USAGE : MKSEEKABLE_EXIT_FAILURE;
+        }
+        return MKSEEKABLE_EXIT_OK;
+}
+
+int list_seek_table(const char *path, bool json) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        pb_seek_table t;
+
+        if (fd < 0) {
+                log_error_errno(-errno, "cannot open %s", path);
+                return MKSEEKABLE_EXIT_FAILURE;
+        }
+        int ret = load(fd, path, &t);
+        if (ret != MKSEEKABLE_EXIT_OK)
+                return ret;
+
+        if (json) {
+                printf("{\"file\":");
+                json_write_cstring(stdout, path);
+                printf(",\"format\":\"%s\",\"size\":%" PRIu64 ",\"image_size\":%" PRIu64 ",\"checksums\":%s,"
+                       "\"max_frame_size\":%" PRIu64 ",\"frames\":[",
+                       pb_seek_format_name(t.format), t.csize, t.usize, t.checksums ? "true" : "false",
+                       t.max_frame_usize);
+                for (size_t i = 0; i < t.n_frames; i++)
+                        printf("%s{\"offset\":%" PRIu64 ",\"size\":%" PRIu64 ",\"compressed_offset\":%" PRIu64
+                               ",\"compressed_size\":%" PRIu64 "}", i ? "," : "", t.frames[i].uoff, t.frames[i].usize,
+                               t.frames[i].coff, t.frames[i].csize);
+                printf("]}\n");
+        } else {
+                printf("format: %s%s\n", pb_seek_format_name(t.format),
+                       t.format == PB_SEEK_RAW ? " (uncompressed: offsets map 1:1)"
+                       : t.checksums ? " (seek table with checksums)" : "");
+                printf("file size: %" PRIu64 " bytes\nimage size: %" PRIu64 " bytes\n", t.csize, t.usize);
+                if (t.format != PB_SEEK_RAW) {
+                        printf("frames: %zu, the largest %" PRIu64 " bytes\n", t.n_frames, t.max_frame_usize);
+                        printf("%8s %14s %10s %14s %10s\n", "FRAME", "OFFSET", "SIZE", "COMPRESSED-AT", "CSIZE");
+                        for (size_t i = 0; i < t.n_frames; i++)
+                                printf("%8zu %14" PRIu64 " %10" PRIu64 " %14" PRIu64 " %10" PRIu64 "\n", i,
+                                       t.frames[i].uoff, t.frames[i].usize, t.frames[i].coff, t.frames[i].csize);
+                }
+        }
+        pb_seek_table_done(&t);
+        return fflush(stdout) == 0 ? MKSEEKABLE_EXIT_OK : MKSEEKABLE_EXIT_FAILURE;
+}
+
+/* CPU time of this thread: what decoding costs, whatever else the machine is doing. */
+static double now(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+        return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int verify_seek_table(const char *path) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        pb_seek_table t;
+        double total = 0, slowest = 0;
+
+        if (fd < 0) {
+                log_error_errno(-errno, "cannot open %s", path);
+                return MKSEEKABLE_EXIT_FAILURE;
+        }
+        int ret = load(fd, path, &t);
+        if (ret != MKSEEKABLE_EXIT_OK)
+                return ret;
+        if (t.format == PB_SEEK_RAW) {
+                printf("%s: raw, nothing to decode\n", path);
+                pb_seek_table_done(&t);
+                return MKSEEKABLE_EXIT_OK;
+        }
+        uint64_t max_csize = 0;
+        for (size_t i = 0; i < t.n_frames; i++)
+                if (t.frames[i].csize > max_csize)
+                        max_csize = t.frames[i].csize;
+        _cleanup_free_ uint8_t *in = malloc(max_csize ?: 1);
+        _cleanup_free_ uint8_t *out = malloc(t.max_frame_usize ?: 1);
+        if (!in || !out) {
+                pb_seek_table_done(&t);
+                log_error("out of memory for frames of %" PRIu64 " bytes", t.max_frame_usize);
+                return MKSEEKABLE_EXIT_FAILURE;
+        }
+        for (size_t i = 0; i < t.n_frames && ret == MKSEEKABLE_EXIT_OK; i++) {
+                const pb_seek_frame *f = &t.frames[i];
+                int r = pread_all(&fd, f->coff, in, f->csize);
+                if (r < 0) {
+                        log_error_errno(r, "cannot read frame %zu of %s", i, path);
+                        ret = MKSEEKABLE_EXIT_FAILURE;
+                        break;
+                }
+                double start = now();
+                r = pb_seek_frame_decode(&t, f, in, out);
+                double took = now() - start;
+                if (r < 0) {
+                        log_error_errno(r, "frame %zu of %s (image bytes %" PRIu64 "+%" PRIu64 ") does not decode", i,
+                                        path, f->uoff, f->usize);
+                        ret = MKSEEKABLE_EXIT_USAGE;
+                }
+                total += took;
+                if (took > slowest)
+                        slowest = took;
+        }
+        if (ret == MKSEEKABLE_EXIT_OK)
+                printf("%s: %zu frames decoded%s; decoding took %.1f ms of CPU a frame on average, %.1f ms at most\n", path,
+                       t.n_frames, t.checksums ? " and their checksums verified" : "",
+                       t.n_frames ? total * 1e3 / t.n_frames : 0.0, slowest * 1e3);
+        pb_seek_table_done(&t);
+        return ret;
+}
