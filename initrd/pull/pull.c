@@ -13,6 +13,7 @@
 #include "log.h"
 #include "macro.h"
 #include "memlimit.h"
+#include "mirror-url.h"
 #include "progress.h"
 #include "pull.h"
 #include "sink.h"
@@ -280,6 +281,27 @@ static int start_sink(struct pull *x, const char *target) {
         }
 }
 
+/* The image itself (never its checksum list or signature) may come from the mirrors. */
+static int transfer_with_mirrors(const struct transfer_options *t, const struct pull_options *o, const char *url,
+                                 const struct transfer_handler *h) {
+        char *urls[PULL_MAX_MIRRORS] = {};
+        size_t n = 0;
+        int r = 0;
+
+        for (size_t i = 0; i < o->n_mirrors && n < PULL_MAX_MIRRORS && r >= 0; i++)
+                if ((r = mirror_url(o->mirrors[i], url, &urls[n])) >= 0)
+                        n++;
+        if (r >= 0) {
+                struct transfer_options tm = *t;
+                tm.mirrors = (const char *const *) urls;
+                tm.n_mirrors = n;
+                r = transfer_run(&tm, url, h);
+        }
+        for (size_t i = 0; i < n; i++)
+                free(urls[i]);
+        return r;
+}
+
 static int pull_one(const struct pull_options *o, const char *url, const char *target, bool quiet_missing) {
         struct pull x = { .o = o, .url = url, .total = UINT64_MAX, .temp_lock = -EBADF };
         struct transfer_options t = {
@@ -347,7 +369,7 @@ static int pull_one(const struct pull_options *o, const char *url, const char *t
         }
         decoder_set_memlimit(x.dec, o->max_memory ?: memlimit_default(NULL));
 
-        r = transfer_run(&t, url, &h);
+        r = transfer_with_mirrors(&t, o, url, &h);
         if (r == -ENOENT) {
                 report_missing(url, quiet_missing);
                 goto finish;
@@ -392,14 +414,26 @@ finish:
         return r;
 }
 
+/* Once per pull, before anything is asked of a server. */
+static int initial_jitter(const struct pull_options *o) {
+        int r = transfer_initial_jitter(o->jitter_sec, o->cancel);
+        if (r == -ECANCELED)
+                log_error("pull cancelled before the first request");
+        return r;
+}
+
 int pull_image(const struct pull_options *o, const char *url, const char *target) {
-        return pull_one(o, url, target, false);
+        int r = initial_jitter(o);
+        return r < 0 ? r : pull_one(o, url, target, false);
 }
 
 int pull_image_candidates(const struct pull_options *o, const char *const *urls, size_t n_urls,
                           const char *target, size_t *ret_index) {
+        int r = initial_jitter(o);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < n_urls; i++) {
-                int r = pull_one(o, urls[i], target, true);
+                r = pull_one(o, urls[i], target, true);
                 if (r == -ENOENT)
                         continue;
                 if (r >= 0 && ret_index)
