@@ -77,8 +77,9 @@ static const char *failure_hint(int r) {
 }
 
 int init_pull_download(const struct plan_pull *pull, const char *prefix, uint64_t max_memory,
-                       bool allow_insecure_redirect,
+                       bool allow_insecure_redirect, const struct init_fleet_config *fleet,
                        struct init_pull_result *ret, char *why, size_t why_size) {
+        const char *mirrors[INIT_CONFIG_MAX_MIRRORS];
         struct pull_options o;
         int r;
 
@@ -95,6 +96,13 @@ int init_pull_download(const struct plan_pull *pull, const char *prefix, uint64_
         o.allow_https_downgrade = allow_insecure_redirect;
         if (access(INIT_PULL_CA_BUNDLE, R_OK) == 0)
                 o.ca_bundle = INIT_PULL_CA_BUNDLE;
+        if (fleet) {
+                o.jitter_sec = fleet->jitter_sec;
+                for (size_t i = 0; i < fleet->n_mirrors; i++)
+                        mirrors[i] = fleet->mirrors[i];
+                o.mirrors = mirrors;
+                o.n_mirrors = fleet->n_mirrors;
+        }
 
         r = pull_image_candidates(&o, (const char *const *) pull->urls, pull->n_urls, ret->target, &ret->used);
         if (r < 0) {

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "init-config.h"
 #include "plan.h"
 
 /*
@@ -23,9 +24,10 @@ struct init_pull_result {
 };
 
 /* max_memory: pullboot.max-memory= (0: the pull engine's default); allow_insecure_redirect:
- * pullboot.allow-insecure-redirect= (an https URL may redirect to http). */
+ * pullboot.allow-insecure-redirect= (an https URL may redirect to http); fleet: pullboot.jitter=
+ * and pullboot.mirror=. */
 int init_pull_download(const struct plan_pull *pull, const char *prefix, uint64_t max_memory,
-                       bool allow_insecure_redirect,
+                       bool allow_insecure_redirect, const struct init_fleet_config *fleet,
                        struct init_pull_result *ret, char *why, size_t why_size);
 /* read_only: the expression's "ro", or forced (the root under systemd.volatile=overlay/yes). */
 int init_pull_attach(const struct plan_pull *pull, const char *target, bool read_only, char *why, size_t why_size);
