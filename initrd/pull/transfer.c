@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -536,9 +537,10 @@ int transfer_run(const struct transfer_options *o, const char *url, const struct
                 rs.current = a.url_index;
                 retry_decide(&policy, &rs, &out, now_ms(), random_u64, NULL, &d);
                 if (d.honoured_ms > 0)
-                        log_info("%s asks to retry after %s%s; waiting %" PRIu64 ".%03" PRIu64 " s before asking it again",
-                                 a.url, a.resp.retry_after, d.capped ? " (more than the limit, cut to it)" : "",
-                                 d.honoured_ms / 1000, d.honoured_ms % 1000);
+                        log_info("%s asks to retry after %s%s%s; waiting %" PRIu64 ".%03" PRIu64 " s before asking it again",
+                                 a.url, a.resp.retry_after, isdigit((unsigned char) a.resp.retry_after[0]) ? " s" : "",
+                                 d.capped ? " (more than the limit, cut to it)" : "", d.honoured_ms / 1000,
+                                 d.honoured_ms % 1000);
                 if (d.give_up) {
                         log_error("giving up on %s%s after %u failed attempts in a row; check the network "
                                   "and the server, or raise --retries", url, n_urls > 1 ? " and its mirrors" : "",
@@ -546,8 +548,9 @@ int transfer_run(const struct transfer_options *o, const char *url, const struct
                         r = d.timed_out ? -ETIMEDOUT : -EIO;
                         break;
                 }
+                unsigned rs_prev = a.url_index;
                 switch_url(&a, urls, d.next);
-                if (d.delay_ms > 0)
+                if (d.delay_ms > 0 && (d.honoured_ms == 0 || d.next != rs_prev))
                         log_info("retrying %s in %" PRIu64 " ms", a.url, d.delay_ms);
                 r = wait_cancellable(o->cancel, d.delay_ms);
                 if (r < 0)
