@@ -8,6 +8,8 @@
 #   fleet_stop_one NAME                          kill -9 one server (a mirror dies)
 #   fleet_drop_origin                            kill -9 the origin's worker: every transfer from it breaks
 #   fleet_storm on|off                           origin answers 503 (+ Retry-After) to every request
+# With FLEET_ORIGIN_NETNS and FLEET_ORIGIN_ADDR set, the origin runs in that network namespace
+# and listens on that address (bench/fleet: behind a veth with a rate-limited uplink).
 # Sets ORIGIN_URL REGIONAL_URL RACK1_URL RACK2_URL; logs in DIR/NAME/access.log, one line per
 # request: msec status body_bytes "uri" "range" "if-range" "user-agent" "accept" "accept-encoding"
 # "cache-control" "pragma" cache_status.
@@ -21,7 +23,11 @@ fleet_port() {
 # $1 name, $2 port, $3 server block body, $4 http-level lines; starts nginx with a master (so a killed worker is
 # replaced, as a crashed one would be) and waits until it answers.
 fleet_nginx() {
-        local name=$1 port=$2 body=$3 extra=${4:-} d="$FLEET_DIR/$1"
+        local name=$1 port=$2 body=$3 extra=${4:-} d="$FLEET_DIR/$1" addr=127.0.0.1 run=()
+        if [ "$name" = origin ] && [ -n "${FLEET_ORIGIN_NETNS:-}" ]; then
+                addr=$FLEET_ORIGIN_ADDR
+                run=(ip netns exec "$FLEET_ORIGIN_NETNS")
+        fi
         mkdir -p "$d/tmp"
         cat > "$d/nginx.conf" <<EOC
 daemon off;
@@ -46,17 +52,17 @@ http {
         keepalive_requests 100000;
 $extra
         server {
-                listen 127.0.0.1:$port reuseport;
+                listen $addr:$port reuseport;
 $body
         }
 }
 EOC
-        nginx -e "$d/error.log" -c "$d/nginx.conf" -p "$d" > /dev/null 2>> "$d/stderr" &
+        "${run[@]}" nginx -e "$d/error.log" -c "$d/nginx.conf" -p "$d" > /dev/null 2>> "$d/stderr" &
         local pid=$! i=0
         FLEET_PIDS="$FLEET_PIDS $pid"
         echo "$pid" > "$d/master"
         while [ $i -lt 100 ]; do
-                curl -s -o /dev/null "http://127.0.0.1:$port/nginx-up" && return 0
+                curl -s -o /dev/null "http://$addr:$port/nginx-up" && return 0
                 kill -0 "$pid" 2>/dev/null || break
                 sleep 0.05; i=$((i + 1))
         done
@@ -91,7 +97,8 @@ EOC
 fleet_start() {
         FLEET_DIR=$1
         local rate=$2 slice=$3 ra=${4:-2}
-        local op rp r1 r2
+        local op rp r1 r2 oa=${FLEET_ORIGIN_ADDR:-127.0.0.1}
+        [ -n "${FLEET_ORIGIN_NETNS:-}" ] || oa=127.0.0.1
         mkdir -p "$FLEET_DIR/www"
         op=$(fleet_port); rp=$(fleet_port); r1=$(fleet_port); r2=$(fleet_port)
         # The storm: while $FLEET_DIR/origin/storm exists, every request is answered 503 with
@@ -115,13 +122,13 @@ fleet_start() {
         for n in regional rack1 rack2; do
                 mkdir -p "$FLEET_DIR/$n/cache"
         done
-        fleet_nginx regional "$rp" "$(fleet_cache_conf regional "127.0.0.1:$op" "$slice")" \
+        fleet_nginx regional "$rp" "$(fleet_cache_conf regional "$oa:$op" "$slice")" \
                 "        proxy_cache_path $FLEET_DIR/regional/cache levels=1:2 keys_zone=regional:10m max_size=8g inactive=1h use_temp_path=off;" || return 1
         fleet_nginx rack1 "$r1" "$(fleet_cache_conf rack1 "127.0.0.1:$rp" "$slice")" \
                 "        proxy_cache_path $FLEET_DIR/rack1/cache levels=1:2 keys_zone=rack1:10m max_size=8g inactive=1h use_temp_path=off;" || return 1
         fleet_nginx rack2 "$r2" "$(fleet_cache_conf rack2 "127.0.0.1:$rp" "$slice")" \
                 "        proxy_cache_path $FLEET_DIR/rack2/cache levels=1:2 keys_zone=rack2:10m max_size=8g inactive=1h use_temp_path=off;" || return 1
-        ORIGIN_URL="http://127.0.0.1:$op"
+        ORIGIN_URL="http://$oa:$op"
         REGIONAL_URL="http://127.0.0.1:$rp"
         RACK1_URL="http://127.0.0.1:$r1"
         RACK2_URL="http://127.0.0.1:$r2"
@@ -132,6 +139,7 @@ fleet_kill_tree() {
         local kids; kids=$(pgrep -P "$1" || true)
         kill -9 "$1" 2>/dev/null || true
         for k in $kids; do kill -9 "$k" 2>/dev/null || true; done
+        wait "$1" 2>/dev/null || true
 }
 
 fleet_stop_one() {
