@@ -302,7 +302,9 @@ static int transfer_with_mirrors(const struct transfer_options *t, const struct 
         return r;
 }
 
-static int pull_one(const struct pull_options *o, const char *url, const char *target, bool quiet_missing) {
+/* first: the first request of this pull is about to be made, the fleet's jitter goes before it. */
+static int pull_one(const struct pull_options *o, const char *url, const char *target, bool quiet_missing,
+                    bool first) {
         struct pull x = { .o = o, .url = url, .total = UINT64_MAX, .temp_lock = -EBADF };
         struct transfer_options t = {
                 .ca_bundle = o->ca_bundle,
@@ -334,6 +336,10 @@ static int pull_one(const struct pull_options *o, const char *url, const char *t
         r = transfer_global_init();
         if (r < 0)
                 return log_error_errno(r, "cannot initialize libcurl");
+        if (first && (r = transfer_initial_jitter(o->jitter_sec, o->cancel)) < 0) {
+                log_error("pull of %s cancelled before the first request", url);
+                return r;
+        }
 
         if (o->verify == PB_VERIFY_SHA256)
                 memcpy(expected, o->sha256, sizeof expected);
@@ -414,26 +420,14 @@ finish:
         return r;
 }
 
-/* Once per pull, before anything is asked of a server. */
-static int initial_jitter(const struct pull_options *o) {
-        int r = transfer_initial_jitter(o->jitter_sec, o->cancel);
-        if (r == -ECANCELED)
-                log_error("pull cancelled before the first request");
-        return r;
-}
-
 int pull_image(const struct pull_options *o, const char *url, const char *target) {
-        int r = initial_jitter(o);
-        return r < 0 ? r : pull_one(o, url, target, false);
+        return pull_one(o, url, target, false, true);
 }
 
 int pull_image_candidates(const struct pull_options *o, const char *const *urls, size_t n_urls,
                           const char *target, size_t *ret_index) {
-        int r = initial_jitter(o);
-        if (r < 0)
-                return r;
         for (size_t i = 0; i < n_urls; i++) {
-                r = pull_one(o, urls[i], target, true);
+                int r = pull_one(o, urls[i], target, true, i == 0);
                 if (r == -ENOENT)
                         continue;
                 if (r >= 0 && ret_index)
