@@ -163,7 +163,7 @@ fleet_cleanup() {
 
 # Body bytes a server sent for URIs matching $2 (a regex).
 fleet_bytes() {
-        awk -v re="$2" '{ u = $4; gsub(/"/, "", u); if (u ~ re) s += $3 } END { printf "%d\n", s }' \
+        awk -v re="$2" '{ u = $4; gsub(/"/, "", u); if (u ~ re) s += $3 } END { printf "%.0f\n", s }' \
                 "$FLEET_DIR/$1/access.log"
 }
 
