@@ -186,6 +186,11 @@ fleet_header_sets() {
         awk -v re="$1" -F'"' '{ if ($2 ~ re) print $2 "|" $8 "|" $10 "|" $12 "|" $14 "|" $16 }' "${logs[@]}" | sort -u
 }
 
+# Arithmetic on decimals, two places: calc "1.5 * 3".
+calc() {
+        awk "BEGIN { printf \"%.2f\n\", $* }"
+}
+
 # Percentile $2 (0-100) of the numbers in file $1.
 percentile() {
         sort -n "$1" | awk -v p="$2" '{ a[NR] = $1 } END { if (NR == 0) { print "-"; exit }

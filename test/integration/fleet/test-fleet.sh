@@ -41,7 +41,7 @@ client() {
                         --mirror="$mirror" "$@" "$primary/img/root.raw.zst" "$T/out/c$i.raw" \
                         2> "$T/out/c$i.log" || rc=$?
                 echo "$rc" > "$T/out/c$i.rc"
-                echo "$(date +%s.%N) - $s" | bc > "$T/out/c$i.time"
+                calc "$(date +%s.%N) - $s" > "$T/out/c$i.time"
         ) &
         CLIENTS="$CLIENTS $!"
 }
@@ -83,7 +83,7 @@ done
 [ $failed = 0 ] && ok "$N clients, 0 failures, $N byte-identical images" || fail "$failed of $N clients failed"
 
 origin=$(fleet_bytes origin '^/img/root.raw.zst$')
-ratio=$(echo "scale=2; $origin / $size" | bc)
+ratio=$(calc "$origin / $size")
 [ $((origin * 10)) -le $((size * 11)) ] && ok "origin sent ${ratio}x the image ($origin of $size bytes) through the caches" ||
         fail "origin sent ${ratio}x the image ($origin bytes): the caches did not absorb the fleet"
 
@@ -93,7 +93,7 @@ ratio=$(echo "scale=2; $origin / $size" | bc)
 U=2
 BOUND=$((N * U))
 n503=$(fleet_count origin 503)
-peak=$(fleet_max_in_window origin 503 "$(echo "$RA - 0.05" | bc)")
+peak=$(fleet_max_in_window origin 503 "$(calc "$RA - 0.05")")
 [ "$n503" -ge "$N" ] && ok "the origin answered $n503 requests with 503 during the storm" || fail "only $n503 503s: no storm?"
 [ "$peak" -le "$BOUND" ] && ok "at most $peak 503s within any ${RA} s (bound: one per client and URL per Retry-After, $BOUND)" ||
         fail "$peak 503s within ${RA} s: more than one per client and URL per Retry-After ($BOUND)"
@@ -124,7 +124,7 @@ rm -f "$T"/out/*.raw
 for i in $(seq 1 $N); do client "$i" "$ORIGIN_URL" "$ORIGIN_URL"; done
 wait_clients
 origin=$(fleet_bytes origin '^/img/root.raw.zst$')
-ratio=$(echo "scale=2; $origin / $size" | bc)
+ratio=$(calc "$origin / $size")
 [ $((origin * 10)) -gt $((size * 11)) ] && ok "negative: with the cache bypassed the origin sent ${ratio}x (the 1.1x check fails)" ||
         fail "negative: the origin sent only ${ratio}x without a cache; the bytes check cannot fail"
 
@@ -138,7 +138,7 @@ sleep 3
 fleet_storm off
 wait_clients
 rm -f "$T/fleet/origin/no-retry-after"
-peak=$(fleet_max_in_window origin 503 "$(echo "$RA - 0.05" | bc)")
+peak=$(fleet_max_in_window origin 503 "$(calc "$RA - 0.05")")
 [ "$peak" -gt "$BOUND" ] && ok "negative: without Retry-After $peak 503s came within ${RA} s (the bound $BOUND check fails)" ||
         fail "negative: only $peak 503s within ${RA} s without Retry-After; the rate check cannot fail"
 
