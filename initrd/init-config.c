@@ -11,6 +11,7 @@
 #include "init-config.h"
 #include "log.h"
 #include "size.h"
+#include "url.h"
 
 #define CMDLINE_MAX (1024 * 1024)
 #define NETINFO_MAX (64 * 1024)
@@ -40,6 +41,44 @@ static int get_seconds(const char *cmdline, const char *key, unsigned max, unsig
         }
         *ret = (unsigned) n;
         return 1;
+}
+
+/* pullboot.jitter= (the last wins) and every pullboot.mirror=, in order. */
+static int parse_fleet(const char *cmdline, struct init_fleet_config *f) {
+        struct pb_cmdline_iter it;
+        struct pb_cmdline_arg arg;
+        char v[32], *end;
+        int r = get(cmdline, "pullboot.jitter", v, sizeof v);
+        if (r < 0)
+                return r;
+        if (r > 0) {
+                errno = 0;
+                unsigned long n = strtoul(v, &end, 10);
+                if (!v[0] || *end || errno || v[0] == '-' || n > 3600) {
+                        log_error("kernel command line: pullboot.jitter=%s: expected whole seconds, 0..3600", v);
+                        return -EINVAL;
+                }
+                f->jitter_sec = (unsigned) n;
+        }
+        pb_cmdline_iter_init(&it, pb_span_from_str(cmdline));
+        while (pb_cmdline_next(&it, &arg) > 0) {
+                if (!pb_cmdline_key_matches(&arg, "pullboot.mirror", PB_CMDLINE_IN_INITRD))
+                        continue;
+                if (f->n_mirrors >= INIT_CONFIG_MAX_MIRRORS) {
+                        log_error("kernel command line: more than %d pullboot.mirror= options", INIT_CONFIG_MAX_MIRRORS);
+                        return -EINVAL;
+                }
+                char *m = f->mirrors[f->n_mirrors];
+                if (!arg.has_value || pb_span_copy(arg.value, m, INIT_CONFIG_URL_MAX) < 0 ||
+                    !pb_url_is_valid(pb_span_from_str(m)) || strpbrk(m, "?#")) {
+                        log_error("kernel command line: pullboot.mirror=%.*s: expected an http, https or file base URL "
+                                  "(at most %d bytes, without ? or #)", (int) arg.value.len, arg.value.ptr ?: "",
+                                  INIT_CONFIG_URL_MAX - 1);
+                        return -EINVAL;
+                }
+                f->n_mirrors++;
+        }
+        return 0;
 }
 
 int init_config_parse(const char *cmdline, struct init_config *c) {
@@ -98,6 +137,9 @@ int init_config_parse(const char *cmdline, struct init_config *c) {
                 }
                 c->allow_insecure_redirect = b > 0;
         }
+        r = parse_fleet(cmdline, &c->fleet);
+        if (r < 0)
+                return r;
         /* init= is the kernel's own option; it is not rd.-prefixed. */
         struct pb_cmdline_arg arg;
         if (pb_cmdline_get(pb_span_from_str(cmdline), "init", 0, &arg) > 0) {

@@ -17,11 +17,22 @@
  *   pullboot.failure=shell|reboot|poweroff|halt
  *   pullboot.max-memory=SIZE             what decompressing a pulled image may use (K, M, G, T)
  *   pullboot.allow-insecure-redirect=BOOL let https image URLs redirect to plain http (default no)
+ *   pullboot.jitter=SECONDS              wait a random 0..SECONDS before the first request (fleets)
+ *   pullboot.mirror=BASEURL              another server with the images at the same paths (repeatable)
  *   init=PATH                            the system's init in the new root
  * Invalid values are errors: a typo must not silently pick another behaviour.
  */
 
 #define INIT_CONFIG_PATH_MAX 4096
+#define INIT_CONFIG_MAX_MIRRORS 15
+#define INIT_CONFIG_URL_MAX 1024
+
+/* Fleet-scale pulls (docs/fleet.md). */
+struct init_fleet_config {
+        unsigned jitter_sec;             /* 0 when not given */
+        char mirrors[INIT_CONFIG_MAX_MIRRORS][INIT_CONFIG_URL_MAX]; /* in command line order */
+        size_t n_mirrors;
+};
 
 struct init_config {
         enum net_mode net_mode;
@@ -32,6 +43,7 @@ struct init_config {
         uint64_t pull_max_memory;        /* 0 when not given: the pull engine's default */
         char init[INIT_CONFIG_PATH_MAX]; /* "" when not given */
         bool allow_insecure_redirect;
+        struct init_fleet_config fleet;
 };
 
 /* 0, or -EINVAL after logging which option was wrong. */

@@ -137,8 +137,10 @@ static void cache_record(const struct plan_pull *pull, const char *target, const
 }
 
 int init_pull_download(const struct plan_pull *pull, const char *prefix, uint64_t max_memory,
-                       bool allow_insecure_redirect, const struct store *store,
+                        bool allow_insecure_redirect, const struct store *store,
+                        const struct init_fleet_config *fleet,
                        struct init_pull_result *ret, char *why, size_t why_size) {
+        const char *mirrors[INIT_CONFIG_MAX_MIRRORS];
         struct pull_options o;
         struct pull_cache cache = {};
         struct store_record rec;
@@ -157,6 +159,13 @@ int init_pull_download(const struct plan_pull *pull, const char *prefix, uint64_
         o.allow_https_downgrade = allow_insecure_redirect;
         if (access(INIT_PULL_CA_BUNDLE, R_OK) == 0)
                 o.ca_bundle = INIT_PULL_CA_BUNDLE;
+        if (fleet) {
+                o.jitter_sec = fleet->jitter_sec;
+                for (size_t i = 0; i < fleet->n_mirrors; i++)
+                        mirrors[i] = fleet->mirrors[i];
+                o.mirrors = mirrors;
+                o.n_mirrors = fleet->n_mirrors;
+        }
 
         bool cached = store && store->cache;
         if (cached)

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "init-config.h"
 #include "plan.h"
 #include "store.h"
 
@@ -26,9 +27,11 @@ struct init_pull_result {
 
 /* max_memory: pullboot.max-memory= (0: the pull engine's default); allow_insecure_redirect:
  * pullboot.allow-insecure-redirect= (an https URL may redirect to http); store: the image store
- * (NULL: none), whose cache, when it persists, may keep the image already at the target. */
+ * (NULL: none), whose cache, when it persists, may keep the image already at the target; fleet:
+ * pullboot.jitter= and pullboot.mirror=. */
 int init_pull_download(const struct plan_pull *pull, const char *prefix, uint64_t max_memory,
                        bool allow_insecure_redirect, const struct store *store,
+                       const struct init_fleet_config *fleet,
                        struct init_pull_result *ret, char *why, size_t why_size);
 /* read_only: the expression's "ro", or forced (the root under systemd.volatile=overlay/yes). */
 int init_pull_attach(const struct plan_pull *pull, const char *target, bool read_only, char *why, size_t why_size);

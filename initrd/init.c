@@ -265,7 +265,10 @@ static int pull_one(struct init_state *s, const struct plan_pull *pull, enum fai
         struct init_pull_result res;
         char why[8192], detail[4096 + 64];
 
-        if (init_pull_download(pull, s->args.prefix, s->cfg.pull_max_memory, s->cfg.allow_insecure_redirect, &s->store, &res, why, sizeof why) < 0)
+        int r = init_pull_download(pull, s->args.prefix, s->cfg.pull_max_memory, s->cfg.allow_insecure_redirect,
+                                   &s->store, &s->cfg.fleet, &res, why, sizeof why);
+        s->cfg.fleet.jitter_sec = 0; /* the fleet's spread is made before the first request only */
+        if (r < 0)
                 return fail(s, on_failure, "%s", why);
         snprintf(detail, sizeof detail, "%s (%.1f MiB)", pull->urls[res.used], (double) res.size / (1024.0 * 1024.0));
         phase(s, "download finished", detail);

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "macro.h"
 #include "memlimit.h"
+#include "mirror-url.h"
 #include "progress.h"
 #include "pull.h"
 #include "sink.h"
@@ -285,7 +286,30 @@ static int start_sink(struct pull *x, const char *target) {
         }
 }
 
-static int pull_one(const struct pull_options *o, const char *url, const char *target, bool quiet_missing) {
+/* The image itself (never its checksum list or signature) may come from the mirrors. */
+static int transfer_with_mirrors(const struct transfer_options *t, const struct pull_options *o, const char *url,
+                                 const struct transfer_handler *h) {
+        char *urls[PULL_MAX_MIRRORS] = {};
+        size_t n = 0;
+        int r = 0;
+
+        for (size_t i = 0; i < o->n_mirrors && n < PULL_MAX_MIRRORS && r >= 0; i++)
+                if ((r = mirror_url(o->mirrors[i], url, &urls[n])) >= 0)
+                        n++;
+        if (r >= 0) {
+                struct transfer_options tm = *t;
+                tm.mirrors = (const char *const *) urls;
+                tm.n_mirrors = n;
+                r = transfer_run(&tm, url, h);
+        }
+        for (size_t i = 0; i < n; i++)
+                free(urls[i]);
+        return r;
+}
+
+/* first: the first request of this pull is about to be made, the fleet's jitter goes before it. */
+static int pull_one(const struct pull_options *o, const char *url, const char *target, bool quiet_missing,
+                    bool first) {
         struct pull x = { .o = o, .url = url, .total = UINT64_MAX, .temp_lock = -EBADF };
         struct transfer_options t = {
                 .ca_bundle = o->ca_bundle,
@@ -318,6 +342,10 @@ static int pull_one(const struct pull_options *o, const char *url, const char *t
         r = transfer_global_init();
         if (r < 0)
                 return log_error_errno(r, "cannot initialize libcurl");
+        if (first && (r = transfer_initial_jitter(o->jitter_sec, o->cancel)) < 0) {
+                log_error("pull of %s cancelled before the first request", url);
+                return r;
+        }
 
         if (o->verify == PB_VERIFY_SHA256)
                 memcpy(expected, o->sha256, sizeof expected);
@@ -361,7 +389,7 @@ static int pull_one(const struct pull_options *o, const char *url, const char *t
                 ti.if_none_match = c->etag && c->etag[0] ? c->etag : NULL;
                 ti.if_modified_since = c->last_modified && c->last_modified[0] ? c->last_modified : NULL;
         }
-        r = transfer_run(&ti, url, &h);
+        r = transfer_with_mirrors(&ti, o, url, &h);
         if (r == TRANSFER_NOT_MODIFIED) {
                 r = PULL_NOT_MODIFIED;
                 goto finish;
@@ -415,13 +443,13 @@ finish:
 }
 
 int pull_image(const struct pull_options *o, const char *url, const char *target) {
-        return pull_one(o, url, target, false);
+        return pull_one(o, url, target, false, true);
 }
 
 int pull_image_candidates(const struct pull_options *o, const char *const *urls, size_t n_urls,
                           const char *target, size_t *ret_index) {
         for (size_t i = 0; i < n_urls; i++) {
-                int r = pull_one(o, urls[i], target, true);
+                int r = pull_one(o, urls[i], target, true, i == 0);
                 if (r == -ENOENT)
                         continue;
                 if (r >= 0 && ret_index)

@@ -57,18 +57,26 @@ struct pull_options {
                                          * (at least MEMLIMIT_FLOOR) */
         unsigned retries;               /* consecutive failed attempts without progress */
         unsigned stall_timeout_sec;     /* abort an attempt when no byte came for this long */
-        unsigned retry_delay_ms;        /* first backoff step, doubled per failure (cap 30 s) */
+        unsigned retry_delay_ms;        /* first backoff ceiling, doubled per failure (cap 30 s) */
         enum pull_progress progress;
         int progress_fd;                /* where progress goes; stderr by default */
         /* If non-NULL, set to non-zero (from a signal handler) to abort the pull with -ECANCELED;
          * the temporary is removed as on any failure. */
         const volatile int *cancel;
         struct pull_cache *cache;       /* NULL: no cache (see above) */
+        /* Fleets (docs/fleet.md): wait a random time in [0, jitter_sec] s before the first request;
+         * mirrors are base URLs of other servers with the image at the same path (the checksum
+         * list and signature still come from the image's own URL). */
+        unsigned jitter_sec;
+        const char *const *mirrors;
+        size_t n_mirrors;
 };
 
 #define PULL_DEFAULT_RETRIES 5
 #define PULL_DEFAULT_STALL_TIMEOUT_SEC 60
 #define PULL_DEFAULT_RETRY_DELAY_MS 100
+#define PULL_MAX_JITTER_SEC 3600
+#define PULL_MAX_MIRRORS 15
 
 void pull_options_init(struct pull_options *o);
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -6,13 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
+#include "retry.h"
 #include "transfer.h"
 
-#define BACKOFF_MAX_MS 30000
 #define RECEIVE_BUFFER (512 * 1024)
 
 /* What the current response told us (reset at each status line: redirects have several). */
@@ -21,6 +24,8 @@ struct response {
         char etag[256];
         char last_modified[64];
         char location[512];             /* a redirect's target, for the message refusing it */
+        char retry_after[64];           /* 429/503: when to come back */
+        char date[64];                  /* the server's clock, for an HTTP-date Retry-After */
         bool has_range;
         uint64_t range_start, range_total;
 };
@@ -28,7 +33,8 @@ struct response {
 struct attempt {
         const struct transfer_options *opts;
         const struct transfer_handler *h;
-        const char *url;
+        const char *url;                /* the URL of this attempt: the first one or a mirror */
+        unsigned url_index;
         CURL *curl;
         bool is_http;
         struct response resp;
@@ -37,6 +43,8 @@ struct attempt {
         uint64_t high_water;            /* the most ever delivered: only new bytes are progress */
         uint64_t total;
         char validator[256];            /* If-Range value for resuming, "" if none */
+        unsigned validator_from;        /* the URL that gave it */
+        bool validator_strong;          /* a strong ETag: names the same bytes on any server */
         bool body_started;
         bool body_rejected;             /* an error status: swallow its body */
         int handler_error;
@@ -95,6 +103,10 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata) {
                 copy_value(a->resp.last_modified, sizeof a->resp.last_modified, v, n - (size_t) (v - line));
         else if (header_is(line, n, "Location", &v))
                 copy_value(a->resp.location, sizeof a->resp.location, v, n - (size_t) (v - line));
+        else if (header_is(line, n, "Retry-After", &v))
+                copy_value(a->resp.retry_after, sizeof a->resp.retry_after, v, n - (size_t) (v - line));
+        else if (header_is(line, n, "Date", &v))
+                copy_value(a->resp.date, sizeof a->resp.date, v, n - (size_t) (v - line));
         else if (header_is(line, n, "Content-Range", &v)) {
                 char buf[128];
                 uint64_t first, last;
@@ -111,6 +123,22 @@ static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata) {
 
 static bool cancelled(const struct attempt *a) {
         return a->opts->cancel && *a->opts->cancel;
+}
+
+/* A 206 to a resume must be the rest of the version we hold: a cache or mirror that ignores
+ * If-Range but honours Range would otherwise splice two versions. */
+static bool resume_consistent(const struct attempt *a) {
+        if (a->validator_strong && a->resp.etag[0] && strcmp(a->resp.etag, a->validator) != 0) {
+                log_warning("%s answered the rest of the image with ETag %s, but the first part came with %s; "
+                            "starting over", a->url, a->resp.etag, a->validator);
+                return false;
+        }
+        if (a->total != UINT64_MAX && a->resp.range_total != UINT64_MAX && a->resp.range_total != a->total) {
+                log_warning("%s answered the rest of a %" PRIu64 "-byte image as part of %" PRIu64 " bytes; "
+                            "starting over", a->url, a->total, a->resp.range_total);
+                return false;
+        }
+        return true;
 }
 
 /* The first body byte of an acceptable response: decide whether it continues or starts over. */
@@ -136,6 +164,13 @@ static int body_begin(struct attempt *a) {
                         a->body_rejected = true;
                         return 0;
                 }
+                if (!resume_consistent(a)) {
+                        a->offset = 0;
+                        a->validator[0] = 0;
+                        a->validator_strong = false;
+                        a->body_rejected = true;
+                        return 0;
+                }
                 b.start = a->offset;
                 b.total = a->resp.range_total;
         } else if (status == 206) {
@@ -158,12 +193,17 @@ static int body_begin(struct attempt *a) {
 
         /* Remember how to ask for the rest of exactly this version. Weak ETags cannot guard a range. */
         if (a->is_http) {
-                if (a->resp.etag[0] && strncmp(a->resp.etag, "W/", 2) != 0)
+                bool strong = a->resp.etag[0] && strncmp(a->resp.etag, "W/", 2) != 0;
+                if (strong)
                         snprintf(a->validator, sizeof a->validator, "%s", a->resp.etag);
                 else if (a->resp.last_modified[0])
                         snprintf(a->validator, sizeof a->validator, "%s", a->resp.last_modified);
                 else if (b.start == 0)
                         a->validator[0] = 0;
+                if (strong || a->resp.last_modified[0] || b.start == 0) {
+                        a->validator_strong = strong;
+                        a->validator_from = a->url_index;
+                }
         }
         int r = a->h->begin(a->h->userdata, &b);
         if (r < 0)
@@ -337,7 +377,98 @@ static int judge(struct attempt *a, CURLcode code, const char *url, const char *
         }
 }
 
+static uint64_t now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+}
+
+/* Jitter only spreads clients apart: the kernel's pool when it is ready, the clock and the pid
+ * otherwise (an initrd may run before the pool is initialized; it must not block for it). */
+static uint64_t random_u64(void *userdata) {
+        uint64_t v;
+        if (getrandom(&v, sizeof v, GRND_NONBLOCK) == (ssize_t) sizeof v)
+                return v;
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        v = ((uint64_t) ts.tv_nsec << 20) ^ (uint64_t) ts.tv_sec ^ ((uint64_t) getpid() << 40);
+        v ^= v >> 33;
+        v *= 0xff51afd7ed558ccdULL;
+        return v ^ (v >> 33);
+}
+
+/* Sleeps, waking up for a cancellation. */
+static int wait_cancellable(const volatile int *cancel, uint64_t ms) {
+        uint64_t end = now_ms() + ms;
+        for (;;) {
+                if (cancel && *cancel)
+                        return -ECANCELED;
+                uint64_t now = now_ms();
+                if (now >= end)
+                        return 0;
+                sleep_ms((unsigned) (end - now < 200 ? end - now : 200));
+        }
+}
+
+int transfer_initial_jitter(unsigned max_s, const volatile int *cancel) {
+        uint64_t ms = retry_jitter_ms(max_s, random_u64(NULL));
+        if (max_s == 0)
+                return 0;
+        log_info("waiting %" PRIu64 ".%03" PRIu64 " s before the first request (random in 0..%u s, so a fleet "
+                 "powered on together does not ask at once)", ms / 1000, ms % 1000, max_s);
+        return wait_cancellable(cancel, ms);
+}
+
+/* What the server asked for with a 429/503, in ms; 0 if nothing usable. */
+static uint64_t requested_wait(const struct attempt *a) {
+        long status = 0;
+        uint64_t ms = 0;
+        if (!a->is_http || !a->resp.retry_after[0])
+                return 0;
+        (void) curl_easy_getinfo(a->curl, CURLINFO_RESPONSE_CODE, &status);
+        if (status != 429 && status != 503)
+                return 0;
+        if (retry_after_parse(a->resp.retry_after, a->resp.date, time(NULL), &ms) < 0) {
+                log_warning("%s: ignoring the malformed Retry-After: %s", a->url, a->resp.retry_after);
+                return 0;
+        }
+        return ms;
+}
+
+/* Moves the transfer to another URL of the same resource. The bytes so far stay only if they can
+ * be named there: a strong ETag means the same bytes on any server that sends it, and If-Range
+ * carries it; a Last-Modified date from another server proves nothing. */
+static void switch_url(struct attempt *a, const char *const *urls, unsigned next) {
+        if (next == a->url_index)
+                return;
+        if (a->offset > 0 && a->validator[0] && a->validator_from != next && !a->validator_strong) {
+                log_info("switching to %s; restarting from byte 0 (no strong ETag to prove it has the same bytes)",
+                         urls[next]);
+                a->offset = 0;
+                a->validator[0] = 0;
+        } else if (a->offset > 0 && a->validator[0])
+                log_info("switching to %s; continuing at byte %" PRIu64 " if it has the same ETag %s", urls[next],
+                         a->offset, a->validator);
+        else
+                log_info("switching to %s", urls[next]);
+        a->url_index = next;
+        a->url = urls[next];
+        a->is_http = strncasecmp(a->url, "http:", 5) == 0 || strncasecmp(a->url, "https:", 6) == 0;
+}
+
 int transfer_run(const struct transfer_options *o, const char *url, const struct transfer_handler *h) {
+        const char *urls[RETRY_MAX_URLS] = { url };
+        unsigned n_urls = 1;
+        for (size_t i = 0; i < o->n_mirrors && n_urls < RETRY_MAX_URLS; i++)
+                urls[n_urls++] = o->mirrors[i];
+        struct retry_policy policy = {
+                .base_ms = o->retry_delay_ms,
+                .cap_ms = RETRY_BACKOFF_CAP_MS,
+                .retries = o->retries,
+                .stall_ms = o->stall_timeout_sec * 1000,
+                .n_urls = n_urls,
+        };
+        struct retry_state rs;
         struct attempt a = {
                 .opts = o,
                 .h = h,
@@ -346,9 +477,9 @@ int transfer_run(const struct transfer_options *o, const char *url, const struct
                 .is_http = strncasecmp(url, "http:", 5) == 0 || strncasecmp(url, "https:", 6) == 0,
         };
         char errbuf[CURL_ERROR_SIZE];
-        unsigned failures = 0;
         int r;
 
+        retry_state_init(&rs);
         a.curl = curl_easy_init();
         if (!a.curl)
                 return log_error_errno(-ENOMEM, "cannot set up libcurl");
@@ -359,13 +490,13 @@ int transfer_run(const struct transfer_options *o, const char *url, const struct
                 uint64_t before = a.high_water;
 
                 curl_easy_reset(a.curl);
-                setup_handle(&a, url);
+                setup_handle(&a, a.url);
                 errbuf[0] = 0;
                 curl_easy_setopt(a.curl, CURLOPT_ERRORBUFFER, errbuf);
                 /* Without a validator an HTTP resume could splice two versions: start over then. */
                 if (a.offset > 0 && a.is_http && !a.validator[0]) {
                         log_info("restarting %s from byte 0 (the server gave no ETag/Last-Modified, so the "
-                                 "rest cannot be fetched safely)", url);
+                                 "rest cannot be fetched safely)", a.url);
                         a.offset = 0;
                 }
                 if (a.offset > 0) {
@@ -399,32 +530,47 @@ int transfer_run(const struct transfer_options *o, const char *url, const struct
                 CURLcode code = curl_easy_perform(a.curl);
                 curl_slist_free_all(headers);
 
-                r = judge(&a, code, url, errbuf);
+                r = judge(&a, code, a.url, errbuf);
+                bool refused = false;
+                /* A mirror that does not have it, or will not give it, is left for the others;
+                 * only the first URL's answer decides that the image does not exist. */
+                if (r < 0 && a.url_index > 0 && a.handler_error == 0 && r != -ECANCELED) {
+                        log_warning("mirror %s cannot serve it (%s); trying the others", a.url, strerror(-r));
+                        refused = true;
+                        r = 1;
+                }
                 if (r <= 0)
                         break;
 
-                /* Only new bytes earn a fresh retry budget; a restart that re-fetches old bytes does not. */
-                if (a.high_water > before)
-                        failures = 0;
-                else
-                        failures++;
-                if (failures > o->retries) {
-                        log_error("giving up on %s after %u failed attempts in a row; check the network "
-                                  "and the server, or raise --retries", url, failures);
-                        r = a.stalled ? -ETIMEDOUT : -EIO;
+                struct retry_outcome out = {
+                        .progress = a.high_water > before,
+                        .stalled = a.stalled,
+                        .retry_after_ms = requested_wait(&a),
+                };
+                struct retry_decision d;
+                if (refused)
+                        rs.failures[a.url_index] = o->retries + 1;
+                rs.current = a.url_index;
+                retry_decide(&policy, &rs, &out, now_ms(), random_u64, NULL, &d);
+                if (d.honoured_ms > 0)
+                        log_info("%s asks to retry after %s%s%s; waiting %" PRIu64 ".%03" PRIu64 " s before asking it again",
+                                 a.url, a.resp.retry_after, isdigit((unsigned char) a.resp.retry_after[0]) ? " s" : "",
+                                 d.capped ? " (more than the limit, cut to it)" : "", d.honoured_ms / 1000,
+                                 d.honoured_ms % 1000);
+                if (d.give_up) {
+                        log_error("giving up on %s%s after %u failed attempts in a row; check the network "
+                                  "and the server, or raise --retries", url, n_urls > 1 ? " and its mirrors" : "",
+                                  rs.failures[a.url_index]);
+                        r = d.timed_out ? -ETIMEDOUT : -EIO;
                         break;
                 }
-                unsigned delay = o->retry_delay_ms;
-                for (unsigned i = 1; i < failures && delay < BACKOFF_MAX_MS; i++)
-                        delay *= 2;
-                if (delay > BACKOFF_MAX_MS)
-                        delay = BACKOFF_MAX_MS;
-                log_info("retrying %s in %u ms", url, delay);
-                sleep_ms(delay);
-                if (cancelled(&a)) {
-                        r = -ECANCELED;
+                unsigned rs_prev = a.url_index;
+                switch_url(&a, urls, d.next);
+                if (d.delay_ms > 0 && (d.honoured_ms == 0 || d.next != rs_prev))
+                        log_info("retrying %s in %" PRIu64 " ms", a.url, d.delay_ms);
+                r = wait_cancellable(o->cancel, d.delay_ms);
+                if (r < 0)
                         break;
-                }
         }
         curl_easy_cleanup(a.curl);
         return r == 0 && a.not_modified ? TRANSFER_NOT_MODIFIED : r;

@@ -11,8 +11,12 @@
  * already delivered, guarded by If-Range (strong ETag, else Last-Modified). When the server
  * answers with the whole resource instead (it changed, or ignores Range), the stream starts over
  * and the handler is told to forget what it has. Failed attempts are retried with exponential
- * backoff; only attempts that bring no new bytes count against the retry budget. An attempt is
- * abandoned when no byte arrived for the stall timeout, never because the whole takes long.
+ * backoff and full jitter, 429/503 with Retry-After are waited for (retry.h has the rules); only
+ * attempts that bring no new bytes count against the retry budget. An attempt is abandoned when
+ * no byte arrived for the stall timeout, never because the whole takes long.
+ *
+ * Mirrors are the same resource at other URLs: an attempt that brings nothing moves on to them;
+ * a 206 only continues bytes named by the same strong ETag, so versions are never spliced.
  */
 
 struct transfer_options {
@@ -28,6 +32,10 @@ struct transfer_options {
          * ends the transfer with TRANSFER_NOT_MODIFIED and no body. */
         const char *if_none_match;      /* an ETag as the server sent it */
         const char *if_modified_since;  /* a Last-Modified date as the server sent it */
+        /* The same resource on other servers, tried after url fails (at most 15 are used). Only a
+         * 404 from url itself means -ENOENT; a mirror without it is just skipped. */
+        const char *const *mirrors;
+        size_t n_mirrors;
 };
 
 #define TRANSFER_NOT_MODIFIED 1
@@ -59,6 +67,9 @@ int transfer_run(const struct transfer_options *o, const char *url, const struct
 /* A small resource (checksum list, signature) into memory, NUL-terminated. -EFBIG past max. */
 int transfer_fetch(const struct transfer_options *o, const char *url, size_t max, char **ret,
                    size_t *ret_size);
+
+/* Waits a random time in [0, max_s] s before a fleet's first request (logged); -ECANCELED. */
+int transfer_initial_jitter(unsigned max_s, const volatile int *cancel);
 
 /* Once per process, before the first transfer. */
 int transfer_global_init(void);

@@ -49,8 +49,12 @@ static void help(void) {
                "     --max-memory=BYTES     memory decompression may use (K, M, G, T; default a\n"
                "                            quarter of MemAvailable, at least 128M)\n"
                "     --retries=N            failed attempts in a row before giving up (default %d)\n"
-               "     --retry-delay=MS       first backoff step, doubled per failure (default %d)\n"
+               "     --retry-delay=MS       first backoff ceiling, doubled per failure (default %d)\n"
                "     --stall-timeout=SEC    abort an attempt after SEC seconds without data (default %d)\n"
+               "     --mirror=BASEURL       another server with the image at the same path; tried when\n"
+               "                            the URL fails (repeatable, up to %d; lists and signatures\n"
+               "                            still come from URL)\n"
+               "     --jitter=SEC           wait a random 0..SEC seconds before the first request\n"
                "     --progress=MODE        auto, bar, plain, json or none (default auto)\n"
                "  -q --quiet                only print errors\n"
                "  -h --help                 show this help\n"
@@ -59,7 +63,7 @@ static void help(void) {
                "Exit status: 0 success, 1 failure (nothing is left at TARGET), 2 invalid usage.\n"
                "Temporaries (.#pull.*) of a killed pull of TARGET are removed by the next one.\n"
                "See pullboot(8).\n",
-               PULL_DEFAULT_RETRIES, PULL_DEFAULT_RETRY_DELAY_MS, PULL_DEFAULT_STALL_TIMEOUT_SEC);
+               PULL_DEFAULT_RETRIES, PULL_DEFAULT_RETRY_DELAY_MS, PULL_DEFAULT_STALL_TIMEOUT_SEC, PULL_MAX_MIRRORS);
 }
 
 static int parse_uint(const char *s, unsigned max, unsigned *ret) {
@@ -76,6 +80,7 @@ int verb_pull(int argc, char **argv) {
         enum {
                 ARG_VERSION = VERB_ARG_VERSION, ARG_TYPE, ARG_VERIFY, ARG_RO, ARG_FORCE, ARG_KEYRING, ARG_CA_BUNDLE, ARG_ALLOW_DOWNGRADE,
                 ARG_MAX_SIZE, ARG_MAX_MEMORY, ARG_RETRIES, ARG_RETRY_DELAY, ARG_STALL_TIMEOUT, ARG_PROGRESS,
+                ARG_MIRROR, ARG_JITTER,
         };
         static const struct option options[] = {
                 { "type", required_argument, NULL, ARG_TYPE },
@@ -92,12 +97,15 @@ int verb_pull(int argc, char **argv) {
                 { "retry-delay", required_argument, NULL, ARG_RETRY_DELAY },
                 { "stall-timeout", required_argument, NULL, ARG_STALL_TIMEOUT },
                 { "progress", required_argument, NULL, ARG_PROGRESS },
+                { "mirror", required_argument, NULL, ARG_MIRROR },
+                { "jitter", required_argument, NULL, ARG_JITTER },
                 { "quiet", no_argument, NULL, 'q' },
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 {}
         };
         struct pull_options o;
+        const char *mirrors[PULL_MAX_MIRRORS];
         int c;
 
         pull_options_init(&o);
@@ -171,6 +179,24 @@ int verb_pull(int argc, char **argv) {
                 case ARG_PROGRESS:
                         if (pull_progress_from_string(optarg, &o.progress) < 0) {
                                 log_error("--progress=%s: expected auto, bar, plain, json or none", optarg);
+                                return PB_EXIT_USAGE;
+                        }
+                        break;
+                case ARG_MIRROR:
+                        if (!pb_url_is_valid(pb_span_from_str(optarg)) || strpbrk(optarg, "?#")) {
+                                log_error("--mirror=%s: expected an http, https or file base URL without ? or #", optarg);
+                                return PB_EXIT_USAGE;
+                        }
+                        if (o.n_mirrors >= PULL_MAX_MIRRORS) {
+                                log_error("--mirror: at most %d mirrors", PULL_MAX_MIRRORS);
+                                return PB_EXIT_USAGE;
+                        }
+                        mirrors[o.n_mirrors++] = optarg;
+                        o.mirrors = mirrors;
+                        break;
+                case ARG_JITTER:
+                        if (parse_uint(optarg, PULL_MAX_JITTER_SEC, &o.jitter_sec) < 0) {
+                                log_error("--jitter=%s: expected seconds from 0 to %d", optarg, PULL_MAX_JITTER_SEC);
                                 return PB_EXIT_USAGE;
                         }
                         break;

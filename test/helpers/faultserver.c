@@ -48,6 +48,7 @@ struct faults {
         bool norange;
         bool noetag;
         bool nolastmod;
+        bool ignore_if_range;   /* answer Range even when If-Range names another version */
         uint64_t seed;
 };
 
@@ -115,6 +116,8 @@ static int parse_faults(char *spec, struct faults *f) {
                         f->norange = true;
                 else if (strcmp(tok, "noetag") == 0)
                         f->noetag = true;
+                else if (strcmp(tok, "ignoreifrange") == 0)
+                        f->ignore_if_range = true;
                 else if (strcmp(tok, "novalidator") == 0)
                         f->noetag = f->nolastmod = true;
                 else if (strcmp(tok, "seed") == 0 && v)
@@ -249,7 +252,8 @@ static void handle(const struct config *cfg, int fd) {
 
         uint64_t start = 0, end = size; /* [start, end) */
         if (range[0] && !f.norange) {
-                bool valid = !if_range[0] || strcmp(if_range, etag) == 0 || strcmp(if_range, lastmod) == 0;
+                bool valid = f.ignore_if_range || !if_range[0] || strcmp(if_range, etag) == 0 ||
+                             strcmp(if_range, lastmod) == 0;
                 unsigned long long a, b;
                 int n = sscanf(range, "bytes=%llu-%llu", &a, &b);
                 if (valid && n >= 1) {
@@ -355,6 +359,7 @@ static void help(void) {
                "  norange       ignore Range (always 200 with the whole file)\n"
                "  noetag        send no ETag, only Last-Modified\n"
                "  novalidator   send neither ETag nor Last-Modified\n"
+               "  ignoreifrange honour Range even when If-Range names another version\n"
                "  seed=N        seed for the random cut points (default --seed)\n"
                "Requests are counted per full path, so /f/drop=1,seed=2/x and /f/drop=1,seed=3/x are\n"
                "independent. Exit status: 0 on SIGTERM, 1 on errors, 2 on bad usage.\n");
