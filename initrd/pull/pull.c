@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "decode.h"
+#include "estimate-check.h"
 #include "fileio.h"
 #include "log.h"
 #include "macro.h"
@@ -39,6 +40,8 @@ struct pull {
         struct progress *progress;
         uint64_t received, total, written;
         bool hint_checked;
+        struct fit_facts fit;   /* what the probes before the download learnt (estimate-check.h) */
+        bool full_reported;     /* atomic: several xz workers may hit a full disk at once */
         int temp_lock;          /* flock on the sink's temporary while it is in use */
         char *temp_locked;      /* which temporary that is */
 };
@@ -207,8 +210,24 @@ static int on_data(void *userdata, const void *p, size_t n) {
                 log_error_errno(r, "cannot write progress (did its reader exit?); stopping the pull of %s", x->url);
                 return r;
         }
-        x->received += n;
+        __atomic_fetch_add(&x->received, (uint64_t) n, __ATOMIC_RELAXED);
         return writer_write(x->feeder, p, n);
+}
+
+/* The target is full: say what the image really still needs, its zeros not counted. */
+static int on_full(void *userdata, uint64_t written, uint64_t stored) {
+        struct pull *x = userdata;
+        struct fit_facts f = x->fit;
+        uint64_t projected, at_least;
+
+        if (__atomic_exchange_n(&x->full_reported, true, __ATOMIC_RELAXED))
+                return -ENOSPC;
+        if (f.uncompressed == UINT64_MAX)
+                f.uncompressed = x->sink->size_hint;
+        if (f.size == UINT64_MAX)
+                f.size = x->total;
+        fit_remaining(&f, __atomic_load_n(&x->received, __ATOMIC_RELAXED), written, stored, &projected, &at_least);
+        return space_log_full_stored(x->sink->dir, written, stored, projected, at_least);
 }
 
 /* Logs why decompression stopped; a stream over the memory limit becomes -E2BIG. */
@@ -281,7 +300,10 @@ static int start_sink(struct pull *x, const char *target) {
 }
 
 static int pull_one(const struct pull_options *o, const char *url, const char *target, bool quiet_missing) {
-        struct pull x = { .o = o, .url = url, .total = UINT64_MAX, .temp_lock = -EBADF };
+        struct pull x = {
+                .o = o, .url = url, .total = UINT64_MAX, .temp_lock = -EBADF,
+                .fit = { .format = DECODE_UNKNOWN, .size = UINT64_MAX, .uncompressed = UINT64_MAX },
+        };
         struct transfer_options t = {
                 .ca_bundle = o->ca_bundle,
                 .allow_https_downgrade = o->allow_https_downgrade,
@@ -332,8 +354,17 @@ static int pull_one(const struct pull_options *o, const char *url, const char *t
                         return r;
         }
 
+        _cleanup_free_ char *copy = strdup(target);
+        if (!copy) {
+                r = log_error_errno(-ENOMEM, "cannot set up the pull");
+                goto finish;
+        }
+        if ((r = fit_check(&t, url, o->type, dirname(copy), &x.fit)) < 0)
+                goto finish;
         if ((r = start_sink(&x, target)) < 0)
                 goto finish;
+        x.sink->full = on_full;
+        x.sink->full_userdata = &x;
         if ((r = writer_new(feed_decoder, &x, FEED_CHUNK, FEED_BUFFERS, &x.feeder)) < 0) {
                 log_error_errno(r, "cannot start the decompression thread");
                 goto finish;
@@ -386,6 +417,7 @@ finish:
         progress_free(x.progress);
         sha256_free(x.hash);
         sink_free(x.sink);      /* removes the temporary unless it was committed */
+        fit_facts_done(&x.fit);
         if (x.temp_lock >= 0)
                 close(x.temp_lock);
         free(x.temp_locked);
