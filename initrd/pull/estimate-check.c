@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
@@ -126,7 +128,8 @@ int fit_check(const struct transfer_options *t, const char *url, enum pb_image_t
         fit_estimate(facts, type, &e);
         switch (fit_decide(&e, facts, &room, &avail, &add)) {
         case FIT_UNKNOWN:
-                log_info("cannot tell before the download whether %s fits in %s (%s, %s); checking as it downloads",
+                /* Nothing went wrong: the format (gzip, bzip2, a streamed zstd) does not say. */
+                log_debug("cannot tell before the download whether %s fits in %s (%s, %s); checking as it downloads",
                          url, dir, decode_format_to_string(facts->format), e.basis);
                 return 0;
         case FIT_YES:
@@ -136,29 +139,32 @@ int fit_check(const struct transfer_options *t, const char *url, enum pb_image_t
                           format_bytes(avail, c, sizeof c));
                 return 0;
         case FIT_MAYBE:
-                log_warning("%s may not fit in %s: it needs at least %s and at most %s (%s), %s are available; "
-                            "going on, as runs of zeros take no space", url, dir, format_bytes(e.needed, a, sizeof a),
-                            format_bytes(e.most, b, sizeof b), e.basis, format_bytes(avail, c, sizeof c));
+                if (e.needed == 0)
+                        snprintf(d, sizeof d, "up to");
+                else
+                        snprintf(d, sizeof d, "%s to", format_bytes(e.needed, a, sizeof a));
+                log_warning("%s may not fit in %s: it needs %s %s (%s), %s are free; going on, as runs of zeros "
+                            "take no space", url, dir, d, format_bytes(e.most, b, sizeof b), e.basis,
+                            format_bytes(avail, c, sizeof c));
                 return 0;
         case FIT_NO:
                 break;
         }
-        char most[48] = "";
+        /* One line, worded as the download's own space check (space_check()) words it. */
+        char head[1024], most[48] = "";
         if (e.most != UINT64_MAX && e.most != e.needed)
                 snprintf(most, sizeof most, ", at most %s", format_bytes(e.most, b, sizeof b));
-        if (room.ram && add == 0)
-                log_error("%s does not fit in %s: it needs at least %s%s (%s), %s are available; make the file "
-                          "system larger (%s now) or pull to a larger one", url, dir, format_bytes(e.needed, a, sizeof a),
-                          most, e.basis, format_bytes(avail, c, sizeof c), format_bytes(room.fs_size, d, sizeof d));
-        else if (room.ram) {
-                log_error("%s does not fit in %s: it needs at least %s%s (%s), %s are available in RAM; add at "
-                          "least %s of RAM", url, dir, format_bytes(e.needed, a, sizeof a), most, e.basis,
-                          format_bytes(avail, c, sizeof c), format_bytes(add, d, sizeof d));
+        snprintf(head, sizeof head, "not enough space in %s for %s: at least %" PRIu64 " bytes (%s%s, %s) needed, %"
+                 PRIu64 " bytes (%s) free%s", dir, url, e.needed, format_bytes(e.needed, a, sizeof a), most, e.basis,
+                 avail, format_bytes(avail, c, sizeof c), room.ram && avail < room.free ? " in RAM" : "");
+        if (room.ram && add > 0) {
+                log_error("%s; add at least %s of RAM", head, format_bytes(add, d, sizeof d));
                 if (facts->format != DECODE_NONE)
                         recommend_compressed_in_ram(facts);
-        } else
-                log_error("%s does not fit in %s: it needs at least %s%s (%s), %s are free; make room there or pull "
-                          "to a larger file system", url, dir, format_bytes(e.needed, a, sizeof a), most, e.basis,
-                          format_bytes(avail, c, sizeof c));
+        } else if (room.ram)
+                log_error("%s; make the file system larger (%s now) or pull to a larger one", head,
+                          format_bytes(room.fs_size, d, sizeof d));
+        else
+                log_error("%s; make room there or pull to a larger file system", head);
         return -ENOSPC;
 }

@@ -188,17 +188,17 @@ void fit_estimate(const struct fit_facts *f, enum pb_image_type type, struct fit
         if (f->format == DECODE_NONE) {
                 /* As the download check always did: what it cannot see into must fit whole. */
                 ret->needed = ret->most = ret->uncompressed = f->size;
-                ret->basis = "an uncompressed download, counted whole";
+                ret->basis = "the whole uncompressed download";
                 return;
         }
         if (type == PB_TYPE_TAR) {
                 /* A tree is as large as its contents (the check on zstd's size did this before). */
                 if (f->uncompressed != UINT64_MAX) {
                         ret->needed = ret->most = f->uncompressed;
-                        ret->basis = "the size of the unpacked tar";
+                        ret->basis = "the unpacked tar's size";
                 } else if (f->uncompressed_min > 0) {
                         ret->needed = f->uncompressed_min;
-                        ret->basis = "at least the size of the unpacked tar";
+                        ret->basis = "at least the unpacked tar's size, from gzip";
                 }
                 return;
         }
@@ -209,10 +209,10 @@ void fit_estimate(const struct fit_facts *f, enum pb_image_type type, struct fit
                 for (size_t i = 0; i < f->n_blocks; i++)
                         sum += stored_at_least(f->blocks[i].compressed, f->blocks[i].uncompressed, XZ_BLOCK_SLACK);
                 ret->needed = sum;
-                ret->basis = "the xz index: data its blocks cannot hide in runs of zeros";
+                ret->basis = "from the xz index";
         } else if (f->uncompressed != UINT64_MAX) {
                 ret->needed = stored_at_least(f->size, f->uncompressed, STREAM_SLACK);
-                ret->basis = "download and uncompressed sizes: data the stream cannot hide in runs of zeros";
+                ret->basis = "from the compressed and uncompressed sizes";
         } else
                 ret->basis = "no uncompressed size in the stream";
         if (ret->needed > ret->most)

@@ -69,11 +69,13 @@ int space_log_full_stored(const char *dir, uint64_t written, uint64_t stored, ui
         if (projected == UINT64_MAX)
                 return space_log_full(dir, written, UINT64_MAX);
         (void) space_free(dir, &avail);
-        log_error("%s is full: the image needs %" PRIu64 " more bytes (%s, at least %s) after %s stored of %s "
-                  "written (runs of zeros take no space), %" PRIu64 " bytes (%s) free; make room or pull to a "
-                  "larger file system", dir, projected, format_bytes(projected, a, sizeof a),
-                  format_bytes(at_least, b, sizeof b), format_bytes(stored, c, sizeof c),
-                  format_bytes(written, d, sizeof d), avail, format_bytes(avail, e, sizeof e));
+        char least[48] = "";
+        if (at_least > 0 && at_least < projected)
+                snprintf(least, sizeof least, ", at least %s", format_bytes(at_least, b, sizeof b));
+        log_error("%s is full after %" PRIu64 " bytes (%s) stored of %s written (runs of zeros take no space): the "
+                  "image needs %" PRIu64 " more bytes (%s%s), %" PRIu64 " bytes (%s) free; make room or pull to a "
+                  "larger file system", dir, stored, format_bytes(stored, c, sizeof c), format_bytes(written, d, sizeof d),
+                  projected, format_bytes(projected, a, sizeof a), least, avail, format_bytes(avail, e, sizeof e));
         return -ENOSPC;
 }
 
