@@ -30,7 +30,7 @@
 
 #define FIT_HEAD_BYTES 4096          /* first probe: magic, zstd frame header, first xz block header */
 #define FIT_TAIL_BYTES 65536         /* xz: stream footer and, for most images, the whole index */
-#define FIT_INDEX_MAX (16u << 20)    /* a larger xz index is not fetched (no estimate then) */
+#define FIT_INDEX_MAX (1u << 20)     /* a larger xz index is not fetched (no estimate then) */
 #define FIT_ZERO_RATIO 32
 
 struct fit_block {

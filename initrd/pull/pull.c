@@ -224,8 +224,6 @@ static int on_full(void *userdata, uint64_t written, uint64_t stored) {
                 return -ENOSPC;
         if (f.uncompressed == UINT64_MAX)
                 f.uncompressed = x->sink->size_hint;
-        if (f.size == UINT64_MAX)
-                f.size = x->total;
         fit_remaining(&f, __atomic_load_n(&x->received, __ATOMIC_RELAXED), written, stored, &projected, &at_least);
         return space_log_full_stored(x->sink->dir, written, stored, projected, at_least);
 }
