@@ -68,6 +68,14 @@ int fit_parse_head(const uint8_t *p, size_t n, struct fit_facts *f) {
                                 f->uncompressed = h.frameContentSize;
                         f->decoder_memory = h.windowSize;
                 }
+                /* The header sizes the first frame only. One frame cannot be much larger than
+                 * its content: a download that is says several frames follow (pzstd,
+                 * concatenated files), whose whole size is unknown. */
+                if (f->uncompressed != UINT64_MAX && f->size != UINT64_MAX &&
+                    f->size > f->uncompressed + f->uncompressed / 1024 + STREAM_SLACK) {
+                        f->uncompressed_min = f->uncompressed;
+                        f->uncompressed = UINT64_MAX;
+                }
         } else if (starts_with(p, n, gz_magic, sizeof gz_magic))
                 f->format = DECODE_GZIP;
         else if (n >= 4 && memcmp(p, "BZh", 3) == 0 && p[3] >= '1' && p[3] <= '9')

@@ -147,6 +147,26 @@ static void test_zstd_sparse(void) {
         free(z.p);
 }
 
+/* Two frames (pzstd, cat a.zst b.zst): the first header sizes only its own frame. */
+static void test_zstd_frames(void) {
+        size_t at[] = { 0 }, len[] = { 1 * MiB };
+        struct buf img = image(1 * MiB, at, len, 1), z = zstd_of(&img);
+        struct buf two = { malloc(2 * z.n), 2 * z.n };
+        struct fit_facts f;
+        struct fit_estimate e;
+
+        memcpy(two.p, z.p, z.n);
+        memcpy(two.p + z.n, z.p, z.n);
+        ASSERT_EQ(probe(&two, &f), 0);
+        ASSERT_EQ(f.uncompressed, UINT64_MAX);
+        ASSERT_EQ(f.uncompressed_min, 1 * MiB);
+        fit_estimate(&f, PB_TYPE_RAW, &e);
+        ASSERT_EQ(e.needed, 0);
+        free(two.p);
+        free(z.p);
+        free(img.p);
+}
+
 static void test_zstd_zeros_and_text(void) {
         struct buf img = image(4 * MiB, NULL, NULL, 0), z = zstd_of(&img);
         struct fit_facts f;
@@ -351,6 +371,7 @@ static void test_decide(void) {
 int main(void) {
         test_zstd_sparse();
         test_zstd_zeros_and_text();
+        test_zstd_frames();
         test_xz_blocks();
         test_xz_index_too_large();
         test_gzip();
