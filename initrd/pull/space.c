@@ -69,13 +69,15 @@ int space_log_full_stored(const char *dir, uint64_t written, uint64_t stored, ui
         if (projected == UINT64_MAX)
                 return space_log_full(dir, written, UINT64_MAX);
         (void) space_free(dir, &avail);
-        char least[48] = "";
+        char least[48] = "", all[48] = "";
         if (at_least > 0 && at_least < projected)
                 snprintf(least, sizeof least, ", at least %s", format_bytes(at_least, b, sizeof b));
+        if (projected <= UINT64_MAX - stored)
+                snprintf(all, sizeof all, ", about %s in all", format_bytes(stored + projected, b, sizeof b));
         log_error("%s is full after %" PRIu64 " bytes (%s) stored of %s written (runs of zeros take no space): the "
-                  "image needs %" PRIu64 " more bytes (%s%s), %" PRIu64 " bytes (%s) free; make room or pull to a "
+                  "image needs %" PRIu64 " more bytes (%s%s%s), %" PRIu64 " bytes (%s) free; make room or pull to a "
                   "larger file system", dir, stored, format_bytes(stored, c, sizeof c), format_bytes(written, d, sizeof d),
-                  projected, format_bytes(projected, a, sizeof a), least, avail, format_bytes(avail, e, sizeof e));
+                  projected, format_bytes(projected, a, sizeof a), least, all, avail, format_bytes(avail, e, sizeof e));
         return -ENOSPC;
 }
 
