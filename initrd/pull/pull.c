@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "decode.h"
+#include "estimate-check.h"
 #include "fileio.h"
 #include "log.h"
 #include "macro.h"
@@ -40,6 +41,8 @@ struct pull {
         struct progress *progress;
         uint64_t received, total, written;
         bool hint_checked;
+        struct fit_facts fit;   /* what the probes before the download learnt (estimate-check.h) */
+        bool full_reported;     /* atomic: several xz workers may hit a full disk at once */
         int temp_lock;          /* flock on the sink's temporary while it is in use */
         char *temp_locked;      /* which temporary that is */
 };
@@ -213,8 +216,22 @@ static int on_data(void *userdata, const void *p, size_t n) {
                 log_error_errno(r, "cannot write progress (did its reader exit?); stopping the pull of %s", x->url);
                 return r;
         }
-        x->received += n;
+        __atomic_fetch_add(&x->received, (uint64_t) n, __ATOMIC_RELAXED);
         return writer_write(x->feeder, p, n);
+}
+
+/* The target is full: say what the image really still needs, its zeros not counted. */
+static int on_full(void *userdata, uint64_t written, uint64_t stored) {
+        struct pull *x = userdata;
+        struct fit_facts f = x->fit;
+        uint64_t projected, at_least;
+
+        if (__atomic_exchange_n(&x->full_reported, true, __ATOMIC_RELAXED))
+                return -ENOSPC;
+        if (f.uncompressed == UINT64_MAX)
+                f.uncompressed = x->sink->size_hint;
+        fit_remaining(&f, __atomic_load_n(&x->received, __ATOMIC_RELAXED), written, stored, &projected, &at_least);
+        return space_log_full_stored(x->sink->dir, written, stored, projected, at_least);
 }
 
 /* Logs why decompression stopped; a stream over the memory limit becomes -E2BIG. */
@@ -310,7 +327,10 @@ static int transfer_with_mirrors(const struct transfer_options *t, const struct 
 /* first: the first request of this pull is about to be made, the fleet's jitter goes before it. */
 static int pull_one(const struct pull_options *o, const char *url, const char *target, bool quiet_missing,
                     bool first) {
-        struct pull x = { .o = o, .url = url, .total = UINT64_MAX, .temp_lock = -EBADF };
+        struct pull x = {
+                .o = o, .url = url, .total = UINT64_MAX, .temp_lock = -EBADF,
+                .fit = { .format = DECODE_UNKNOWN, .size = UINT64_MAX, .uncompressed = UINT64_MAX },
+        };
         struct transfer_options t = {
                 .ca_bundle = o->ca_bundle,
                 .allow_https_downgrade = o->allow_https_downgrade,
@@ -366,8 +386,28 @@ static int pull_one(const struct pull_options *o, const char *url, const char *t
                         return r;
         }
 
+        _cleanup_free_ char *copy = strdup(target);
+        if (!copy) {
+                r = log_error_errno(-ENOMEM, "cannot set up the pull");
+                goto finish;
+        }
+        /* The cache's conditional request, for the image only (never for the lists). */
+        ti = t;
+        const struct pull_cache *c = o->cache;
+        if (c && c->url && strcmp(c->url, url) == 0 && o->verify != PB_VERIFY_NO &&
+            memcmp(c->download_sha256, expected, sizeof expected) == 0) {
+                ti.if_none_match = c->etag && c->etag[0] ? c->etag : NULL;
+                ti.if_modified_since = c->last_modified && c->last_modified[0] ? c->last_modified : NULL;
+        }
+        /* A kept image the server may confirm with a 304 needs no room: no early refusal then (a
+         * 200 still ends in the store's eviction and one retry when the disk is short). */
+        if (!ti.if_none_match && !ti.if_modified_since &&
+            (r = fit_check(&t, url, o->type, dirname(copy), &x.fit)) < 0)
+                goto finish;
         if ((r = start_sink(&x, target)) < 0)
                 goto finish;
+        x.sink->full = on_full;
+        x.sink->full_userdata = &x;
         if ((r = writer_new(feed_decoder, &x, FEED_CHUNK, FEED_BUFFERS, &x.feeder)) < 0) {
                 log_error_errno(r, "cannot start the decompression thread");
                 goto finish;
@@ -381,14 +421,6 @@ static int pull_one(const struct pull_options *o, const char *url, const char *t
         }
         decoder_set_memlimit(x.dec, o->max_memory ?: memlimit_default(NULL));
 
-        /* The cache's conditional request, for the image only (never for the lists). */
-        ti = t;
-        const struct pull_cache *c = o->cache;
-        if (c && c->url && strcmp(c->url, url) == 0 && o->verify != PB_VERIFY_NO &&
-            memcmp(c->download_sha256, expected, sizeof expected) == 0) {
-                ti.if_none_match = c->etag && c->etag[0] ? c->etag : NULL;
-                ti.if_modified_since = c->last_modified && c->last_modified[0] ? c->last_modified : NULL;
-        }
         r = transfer_with_mirrors(&ti, o, url, &h);
         if (r == TRANSFER_NOT_MODIFIED) {
                 r = PULL_NOT_MODIFIED;
@@ -436,6 +468,7 @@ finish:
         progress_free(x.progress);
         sha256_free(x.hash);
         sink_free(x.sink);      /* removes the temporary unless it was committed */
+        fit_facts_done(&x.fit);
         if (x.temp_lock >= 0)
                 close(x.temp_lock);
         free(x.temp_locked);

@@ -86,7 +86,8 @@ void pull_options_init(struct pull_options *o);
  * -ENOENT the resource does not exist (HTTP 404, missing file; also with verify=checksum,
  * whose list cannot name a missing image; never probed after a bad signature), -EEXIST target exists (no force),
  * -EBADMSG verification or decompression failed, -ENOKEY/-ENOEXEC verify=signature lacks its keyring
- * or gpgv (nothing was downloaded), -ENOSPC not enough space, -EFBIG over max_size,
+ * or gpgv (nothing was downloaded), -ENOSPC not enough space (refused before the download when
+ * even a lower bound of what the image stores does not fit: estimate-check.h), -EFBIG over max_size,
  * -E2BIG decompression needs more memory than max_memory, -EPIPE the progress reader went away,
  * -ETIMEDOUT stalled, -ECANCELED cancelled, other values for transfer and I/O errors.
  *

@@ -43,8 +43,11 @@ static int pwrite_all(struct sink_raw *s, const uint8_t *p, size_t n, uint64_t o
                 if (k < 0) {
                         if (errno == EINTR)
                                 continue;
-                        if (errno == ENOSPC || errno == EDQUOT)
-                                return space_log_full(s->base.dir, s->offset, s->base.size_hint);
+                        if (errno == ENOSPC || errno == EDQUOT) {
+                                uint64_t end = __atomic_load_n(&s->end, __ATOMIC_RELAXED);
+                                return sink_full(&s->base, end > s->offset ? end : s->offset,
+                                                 __atomic_load_n(&s->stored, __ATOMIC_RELAXED));
+                        }
                         return log_error_errno(-errno, "cannot write to %s", s->base.temp);
                 }
                 p += k;

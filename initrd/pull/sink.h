@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "space.h"
+
 /*
  * Where decompressed bytes go. A sink builds the image under a temporary name beside the target
  * and only sink_commit() makes it appear at the target; freeing an uncommitted sink removes the
@@ -29,6 +31,11 @@ struct sink {
         char *dir;              /* the directory that holds target and the temporary */
         char *temp;             /* the temporary's path */
         uint64_t size_hint;     /* expected uncompressed size, for error messages; UINT64_MAX if unknown */
+        /* Set by the pull engine, which knows what the rest of the image will store: reports a
+         * full file system (written: logical bytes so far, stored: of them actually written) and
+         * returns -ENOSPC. NULL: space_log_full(). May be called from several threads. */
+        int (*full)(void *userdata, uint64_t written, uint64_t stored);
+        void *full_userdata;
 };
 
 int sink_raw_new(const char *target, struct sink **ret);
@@ -48,6 +55,9 @@ static inline int sink_finish(struct sink *s) {
 }
 static inline int sink_commit(struct sink *s, bool read_only, bool force) {
         return s->ops->commit(s, read_only, force);
+}
+static inline int sink_full(struct sink *s, uint64_t written, uint64_t stored) {
+        return s->full ? s->full(s->full_userdata, written, stored) : space_log_full(s->dir, written, s->size_hint);
 }
 struct sink *sink_free(struct sink *s);
 static inline void sink_freep(struct sink **s) {

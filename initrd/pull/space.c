@@ -63,6 +63,24 @@ int space_log_full(const char *dir, uint64_t written, uint64_t total_hint) {
         return -ENOSPC;
 }
 
+int space_log_full_stored(const char *dir, uint64_t written, uint64_t stored, uint64_t projected, uint64_t at_least) {
+        uint64_t avail = 0;
+        char a[32], b[32], c[32], d[32], e[32];
+        if (projected == UINT64_MAX)
+                return space_log_full(dir, written, UINT64_MAX);
+        (void) space_free(dir, &avail);
+        char least[48] = "", all[48] = "";
+        if (at_least > 0 && at_least < projected)
+                snprintf(least, sizeof least, ", at least %s", format_bytes(at_least, b, sizeof b));
+        if (projected <= UINT64_MAX - stored)
+                snprintf(all, sizeof all, ", about %s in all", format_bytes(stored + projected, b, sizeof b));
+        log_error("%s is full after %" PRIu64 " bytes (%s) stored of %s written (runs of zeros take no space): the "
+                  "image needs %" PRIu64 " more bytes (%s%s%s), %" PRIu64 " bytes (%s) free; make room or pull to a "
+                  "larger file system", dir, stored, format_bytes(stored, c, sizeof c), format_bytes(written, d, sizeof d),
+                  projected, format_bytes(projected, a, sizeof a), least, all, avail, format_bytes(avail, e, sizeof e));
+        return -ENOSPC;
+}
+
 int space_is_ram(const char *dir) {
         struct statfs sf;
         if (statfs(dir, &sf) < 0)

@@ -14,6 +14,9 @@ int space_free(const char *dir, uint64_t *ret);
 int space_check(const char *dir, uint64_t need, const char *what);
 /* After a write failed with ENOSPC/EDQUOT: logs needed (if known) vs free bytes, returns -ENOSPC. */
 int space_log_full(const char *dir, uint64_t written, uint64_t total_hint);
+/* The same, counting what is really stored: stored of the written bytes so far, and for the rest
+ * about projected more (the density so far), at least at_least (estimate.h). */
+int space_log_full_stored(const char *dir, uint64_t written, uint64_t stored, uint64_t projected, uint64_t at_least);
 /* True if dir is on a RAM-backed file system (tmpfs/ramfs), where fsync() buys nothing. */
 int space_is_ram(const char *dir);
 /* "1.5 GiB" style, into buf. */

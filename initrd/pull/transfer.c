@@ -50,6 +50,7 @@ struct attempt {
         int handler_error;
         bool stalled;
         bool not_modified;              /* a 304 answered the conditional request */
+        bool probing;                   /* a size probe (transfer_probe()): no resume messages */
         curl_off_t last_dlnow;
         struct timespec last_activity;
 };
@@ -177,7 +178,7 @@ static int body_begin(struct attempt *a) {
                 b.start = a->offset;
                 b.total = cl >= 0 ? a->offset + (uint64_t) cl : UINT64_MAX;
         } else {
-                if (a->offset > 0)
+                if (a->offset > 0 && !a->probing)
                         log_info("the server sent the whole image instead of the rest (it changed, or "
                                  "ignores ranges); starting over");
                 a->offset = 0;
@@ -188,7 +189,7 @@ static int body_begin(struct attempt *a) {
         b.etag = a->resp.etag;
         b.last_modified = a->resp.last_modified;
         /* Only now is it known that the range was honoured. */
-        if (b.start > 0)
+        if (b.start > 0 && !a->probing)
                 log_info("resuming %s from byte %" PRIu64, a->url, b.start);
 
         /* Remember how to ask for the rest of exactly this version. Weak ETags cannot guard a range. */
@@ -620,4 +621,93 @@ int transfer_fetch(const struct transfer_options *o, const char *url, size_t max
         if (ret_size)
                 *ret_size = m.size;
         return 0;
+}
+
+/* Size probes (estimate-check.c): a handful of bytes, one attempt, stopped once they are in. */
+struct probe {
+        uint8_t *data;
+        size_t size, want;
+        uint64_t first, total;
+        bool whole;             /* the server sent the resource from byte 0, not the range */
+};
+
+#define PROBE_ENOUGH (-ENOBUFS)
+
+static int probe_on_begin(void *userdata, const struct transfer_body *b) {
+        struct probe *p = userdata;
+        p->total = b->total;
+        /* The whole resource instead of a later range: nothing of it is wanted. */
+        p->whole = b->start != p->first;
+        return p->whole ? PROBE_ENOUGH : 0;
+}
+
+static int probe_on_data(void *userdata, const void *d, size_t n) {
+        struct probe *p = userdata;
+        size_t k = n < p->want - p->size ? n : p->want - p->size;
+        memcpy(p->data + p->size, d, k);
+        p->size += k;
+        return p->size == p->want ? PROBE_ENOUGH : 0;
+}
+
+int transfer_probe(const struct transfer_options *o, const char *url, uint64_t first, size_t len,
+                   struct transfer_probe_result *ret) {
+        struct probe p = { .want = len, .first = first, .total = UINT64_MAX };
+        struct transfer_handler h = { .begin = probe_on_begin, .data = probe_on_data, .userdata = &p };
+        struct attempt a = {
+                .opts = o,
+                .h = &h,
+                .url = url,
+                .total = UINT64_MAX,
+                .offset = first,
+                .probing = true,
+                .is_http = strncasecmp(url, "http:", 5) == 0 || strncasecmp(url, "https:", 6) == 0,
+        };
+        char errbuf[CURL_ERROR_SIZE] = "", range[64];
+        long status = 0;
+        int r = 0;
+
+        if (len == 0)
+                return -EINVAL;
+        p.data = malloc(len);
+        a.curl = curl_easy_init();
+        if (!p.data || !a.curl) {
+                r = -ENOMEM;
+                goto finish;
+        }
+        setup_handle(&a, url);
+        curl_easy_setopt(a.curl, CURLOPT_ERRORBUFFER, errbuf);
+        /* A local file's first bytes come without a range, so that its size is reported. */
+        if (a.is_http || first > 0) {
+                snprintf(range, sizeof range, "%" PRIu64 "-%" PRIu64, first, first + len - 1);
+                curl_easy_setopt(a.curl, CURLOPT_RANGE, range);
+        }
+        clock_gettime(CLOCK_MONOTONIC, &a.last_activity);
+        CURLcode code = curl_easy_perform(a.curl);
+        if (a.is_http)
+                (void) curl_easy_getinfo(a.curl, CURLINFO_RESPONSE_CODE, &status);
+        if (a.handler_error < 0 && a.handler_error != PROBE_ENOUGH)
+                r = a.handler_error;
+        else if (status == 404 || status == 410 || code == CURLE_FILE_COULDNT_READ_FILE ||
+                 code == CURLE_REMOTE_FILE_NOT_FOUND)
+                r = -ENOENT;
+        else if (a.is_http && status != 200 && status != 206) {
+                log_debug("%s: probe answered with HTTP %ld", url, status);
+                r = -EPROTO;
+        } else if (a.handler_error != PROBE_ENOUGH && code != CURLE_OK) {
+                log_debug("%s: probe failed: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(code));
+                r = -EIO;
+        } else if (!a.body_started || a.body_rejected)
+                r = -EPROTO;
+        if (r < 0)
+                goto finish;
+        *ret = (struct transfer_probe_result) {
+                .data = p.data, .size = p.size, .total = p.total,
+                .ranged = !p.whole && (!a.is_http || (status == 206 && a.resp.has_range)),
+        };
+        p.data = NULL;
+finish:
+        free(p.data);
+        if (a.curl)
+                curl_easy_cleanup(a.curl);
+        return r;
 }

@@ -73,3 +73,19 @@ int transfer_initial_jitter(unsigned max_s, const volatile int *cancel);
 
 /* Once per process, before the first transfer. */
 int transfer_global_init(void);
+
+/*
+ * A size probe: one attempt at bytes [first, first + len) of url (estimate-check.c). ret->data
+ * (malloc'd) holds what came, at most len bytes; ret->total is the resource's size (UINT64_MAX:
+ * unknown); ret->ranged is false when the server ignored the range and sent the resource from
+ * byte 0 (then it was cut off after len bytes, or, for first > 0, at once). -ENOENT if it does
+ * not exist; other failures are logged at debug level only.
+ */
+struct transfer_probe_result {
+        uint8_t *data;
+        size_t size;
+        uint64_t total;
+        bool ranged;
+};
+int transfer_probe(const struct transfer_options *o, const char *url, uint64_t first, size_t len,
+                   struct transfer_probe_result *ret);

@@ -79,6 +79,19 @@ static uint32_t count_request(struct counter *t, uint64_t key) {
         return 0;
 }
 
+/* The count so far, without counting this request. */
+static uint32_t peek_requests(struct counter *t, uint64_t key) {
+        for (unsigned i = 0; i < COUNTERS; i++) {
+                struct counter *c = &t[(key + i) % COUNTERS];
+                uint64_t k = __atomic_load_n(&c->key, __ATOMIC_SEQ_CST);
+                if (k == key)
+                        return __atomic_load_n(&c->count, __ATOMIC_SEQ_CST);
+                if (k == 0)
+                        break;
+        }
+        return 0;
+}
+
 static uint64_t rnd(uint64_t *s) {
         uint64_t x = *s ?: 0x9E3779B97F4A7C15ULL;
         x ^= x << 13;
@@ -189,7 +202,12 @@ static void handle(const struct config *cfg, int fd) {
 
         if (read_request(fd, method, target, sizeof target, range, if_range) < 0)
                 return;
-        uint32_t nth = count_request(cfg->counters, hash_str(target));
+        /* A closed range (bytes=A-B) is a client's size probe (pullboot reads an image's first and
+         * last bytes before downloading it): it sees the file the next download will, is not
+         * counted and is never cut, so that faults meant for downloads reach them. */
+        unsigned long long pa, pb;
+        bool probe = sscanf(range, "bytes=%llu-%llu", &pa, &pb) == 2;
+        uint32_t nth = probe ? peek_requests(cfg->counters, hash_str(target)) : count_request(cfg->counters, hash_str(target));
         char shown[4096];
         snprintf(shown, sizeof shown, "%s", target);
 
@@ -295,7 +313,9 @@ static void handle(const struct config *cfg, int fd) {
                 send_n = (uint64_t) claimed;
         uint64_t cut = UINT64_MAX;
         unsigned stall = 0;
-        if (nth < f.drop && body > 0) {
+        if (probe)
+                ;
+        else if (nth < f.drop && body > 0) {
                 uint64_t s = (f.seed ?: cfg->seed) ^ hash_str(shown) ^ ((uint64_t) nth * 0x9E3779B97F4A7C15ULL);
                 rnd(&s);
                 cut = rnd(&s) % body;
@@ -362,7 +382,7 @@ static void help(void) {
                "  ignoreifrange honour Range even when If-Range names another version\n"
                "  seed=N        seed for the random cut points (default --seed)\n"
                "Requests are counted per full path, so /f/drop=1,seed=2/x and /f/drop=1,seed=3/x are\n"
-               "independent. Exit status: 0 on SIGTERM, 1 on errors, 2 on bad usage.\n");
+               "independent. A closed range (bytes=A-B, a size probe) is neither counted nor cut. Exit status: 0 on SIGTERM, 1 on errors, 2 on bad usage.\n");
 }
 
 int main(int argc, char **argv) {
