@@ -8,6 +8,10 @@
  * Run by hand (not PID 1) it takes the same --cmdline/--origin/--credential overrides as
  * `pullboot plan`; --dry-run skips everything that changes the host (mounts, modules, loop
  * devices, switch_root) and --prefix puts the pulled images below a directory.
+ *
+ * Inside another initrd (initramfs-tools' boot script, dracut's hooks) --sysroot DIR does the
+ * steps for real up to the mounted root and leaves switching to that initrd's own init;
+ * --no-network leaves the network to it too.
  */
 #include <getopt.h>
 #include <fcntl.h>
@@ -45,7 +49,9 @@
 
 struct init_args {
         const char *cmdline, *origin, *credential, *netinfo, *prefix, *resolv_conf;
+        const char *sysroot;     /* --sysroot: mount the root here, do not switch into it */
         bool dry_run;
+        bool no_network;
         bool pid1;
 };
 
@@ -77,6 +83,19 @@ static void print_uptime(void) {
                 log_info("started at uptime %.1f s", strtod(text, NULL));
 }
 
+static const char *sysroot(const struct init_state *s) {
+        return s->args.sysroot ?: SYSROOT;
+}
+
+/* As PID 1 every action is ours. Under --sysroot the machine-ending ones are too, but a shell is
+ * the calling initrd's to offer (initramfs-tools' panic has its own, honouring panic=): we return
+ * and it takes over. */
+static void take_action(const struct init_state *s, enum failure_action a) {
+        bool perform = s->args.pid1 ||
+                (s->args.sysroot && !s->args.dry_run && failure_action_resolve(a, FAILURE_SHELL_PATH) != FAILURE_SHELL);
+        failure_execute(a, perform);
+}
+
 /* The one place a boot ends in failure: the message, then the action. */
 static int fail(struct init_state *s, enum failure_action action, const char *fmt, ...) _printf_(3, 4);
 static int fail(struct init_state *s, enum failure_action action, const char *fmt, ...) {
@@ -89,7 +108,7 @@ static int fail(struct init_state *s, enum failure_action action, const char *fm
         log_error("boot failed: %s", msg);
         if (action == FAILURE_CONTINUE)
                 action = s->cfg.failure;
-        failure_execute(action, s->args.pid1);
+        take_action(s, action);
         return PB_EXIT_FAILURE;
 }
 
@@ -235,6 +254,10 @@ static int bring_up_network(struct init_state *s) {
                 log_info("network: skipped (pullboot.net=none)");
                 return 0;
         }
+        if (s->args.no_network) {
+                log_info("network: left to the calling initrd (--no-network)");
+                return 0;
+        }
         if (!plan_needs_network(s->plan)) {
                 log_info("network: not needed, no image to download");
                 return 0;
@@ -292,7 +315,7 @@ static int run_pulls(struct init_state *s) {
         /* systemd.pull.success_action=reboot and friends: an installer pulls and is done. */
         if (n > 0 && on_success != FAILURE_CONTINUE) {
                 log_info("all images pulled; success action %s", s->plan->success_action_spec);
-                failure_execute(on_success, s->args.pid1);
+                take_action(s, on_success);
                 return STOPPED_BY_SUCCESS_ACTION;   /* not PID 1: stop here, as the machine would */
         }
         return 0;
@@ -318,7 +341,7 @@ static const char *local_gpt_auto_disk(struct init_state *s, char *buf, size_t s
 }
 
 static int mount_root(struct init_state *s) {
-        struct root_mount_options o = { .where = SYSROOT };
+        struct root_mount_options o = { .where = sysroot(s) };
         struct root_spec spec = s->plan->root.spec;
         struct root_resolved res;
         char what[ROOT_WHAT_MAX], disk[64];
@@ -326,10 +349,10 @@ static int mount_root(struct init_state *s) {
 
         (void) root_spec_format_what(&s->plan->root.spec, what, sizeof what);
         if (s->args.dry_run) {
-                log_info("would mount root=%s on %s (dry run)", what, SYSROOT);
+                log_info("would mount root=%s on %s (dry run)", what, sysroot(s));
                 if (s->vol.mode != VOLATILE_NO)
                         log_info("would apply systemd.volatile=%s to %s (dry run)", volatile_mode_to_string(s->vol.mode),
-                                 SYSROOT);
+                                 sysroot(s));
                 phase(s, "root mounted", NULL);
                 return 0;
         }
@@ -338,13 +361,13 @@ static int mount_root(struct init_state *s) {
         r = root_mount(&spec, &o, &res);
         if (r < 0)
                 return fail(s, FAILURE_CONTINUE, "cannot mount root=%s on %s: %s; check root=, rootfstype= "
-                            "and that the image holds that file system", what, SYSROOT, strerror(-r));
+                            "and that the image holds that file system", what, sysroot(s), strerror(-r));
         log_info("root %s (%s, %s) mounted on %s", res.device, res.fstype[0] ? res.fstype : "bind",
-                 res.read_only ? "ro" : "rw", SYSROOT);
-        r = volatile_root_apply(&s->vol, &spec, SYSROOT);
+                 res.read_only ? "ro" : "rw", sysroot(s));
+        r = volatile_root_apply(&s->vol, &spec, sysroot(s));
         if (r < 0)
                 return fail(s, FAILURE_CONTINUE, "systemd.volatile=%s on %s failed: %s; see the message above",
-                            volatile_mode_to_string(s->vol.mode), SYSROOT, strerror(-r));
+                            volatile_mode_to_string(s->vol.mode), sysroot(s), strerror(-r));
         phase(s, "root mounted", NULL);
         return 0;
 }
@@ -353,6 +376,9 @@ static int switch_into_root(struct init_state *s) {
         char init[INIT_CONFIG_PATH_MAX];
         int r;
 
+        /* The calling initrd checks init= and switches itself. */
+        if (s->args.sysroot)
+                return 0;
         if (s->args.dry_run) {
                 log_info("would switch root to %s and run %s (dry run)", SYSROOT,
                          s->cfg.init[0] ? s->cfg.init : "/sbin/init");
@@ -431,13 +457,19 @@ static void help(void) {
                "     --dry-run           no mounts, modules, loop devices or switch_root: pull and\n"
                "                         report only\n"
                "     --prefix DIR        put pulled images below DIR (with --dry-run)\n"
+               "     --sysroot DIR       inside another initrd (initramfs-tools, dracut): do the steps\n"
+               "                         for real, mount the root on DIR and exit 0, leaving\n"
+               "                         switch_root to that initrd; on failure take a reboot,\n"
+               "                         poweroff or halt action, leave a shell to the caller\n"
+               "     --no-network        the calling initrd has brought the network up\n"
                "\n"
-               "Exit status (not as PID 1): 0 success, 1 boot failed, 2 invalid usage.\n");
+               "Exit status (not as PID 1): 0 success (root mounted with --sysroot), 1 boot failed,\n"
+               "2 invalid usage.\n");
 }
 
 static int parse_args(int argc, char **argv, struct init_args *a) {
         enum { ARG_VERSION = VERB_ARG_VERSION, ARG_CMDLINE, ARG_ORIGIN, ARG_CREDENTIAL, ARG_NETINFO, ARG_RESOLV,
-               ARG_DRY_RUN, ARG_PREFIX };
+               ARG_DRY_RUN, ARG_PREFIX, ARG_SYSROOT, ARG_NO_NETWORK };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -448,6 +480,8 @@ static int parse_args(int argc, char **argv, struct init_args *a) {
                 { "resolv-conf", required_argument, NULL, ARG_RESOLV },
                 { "dry-run", no_argument, NULL, ARG_DRY_RUN },
                 { "prefix", required_argument, NULL, ARG_PREFIX },
+                { "sysroot", required_argument, NULL, ARG_SYSROOT },
+                { "no-network", no_argument, NULL, ARG_NO_NETWORK },
                 {}
         };
         int c;
@@ -480,14 +514,24 @@ static int parse_args(int argc, char **argv, struct init_args *a) {
                         }
                         a->prefix = optarg;
                         break;
+                case ARG_SYSROOT:
+                        if (optarg[0] != '/') {
+                                log_error("--sysroot needs an absolute directory, got '%s'", optarg);
+                                return -EINVAL;
+                        }
+                        a->sysroot = optarg;
+                        break;
+                case ARG_NO_NETWORK:
+                        a->no_network = true;
+                        break;
                 default:
                         /* 0: stop here with success (help, version) */
                         return verb_other_option(c, "init", help) == PB_EXIT_OK ? 0 : -EINVAL;
                 }
         if (verb_no_arguments("init", argc, argv, optind) != PB_EXIT_OK)
                 return -EINVAL;
-        if (!a->dry_run) {
-                log_error("outside PID 1, 'pullboot init' only runs with --dry-run");
+        if (!a->dry_run && !a->sysroot) {
+                log_error("outside PID 1, 'pullboot init' only runs with --dry-run or --sysroot DIR");
                 return -EINVAL;
         }
         return 1;
