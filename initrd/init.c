@@ -18,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -87,12 +89,19 @@ static const char *sysroot(const struct init_state *s) {
         return s->args.sysroot ?: SYSROOT;
 }
 
-/* As PID 1 every action is ours. Under --sysroot the machine-ending ones are too, but a shell is
- * the calling initrd's to offer (initramfs-tools' panic has its own, honouring panic=): we return
- * and it takes over. */
+/* An initramfs is ramfs or tmpfs: --sysroot typed on a running host must not power it off. */
+static bool root_is_initramfs(void) {
+        struct statfs sfs;
+        return statfs("/", &sfs) == 0 && (sfs.f_type == RAMFS_MAGIC || sfs.f_type == TMPFS_MAGIC);
+}
+
+/* As PID 1 every action is ours. Under --sysroot in an initramfs the machine-ending ones are too,
+ * but a shell is the calling initrd's to offer (initramfs-tools' panic has its own, honouring
+ * panic=): we return and it takes over. */
 static void take_action(const struct init_state *s, enum failure_action a) {
         bool perform = s->args.pid1 ||
-                (s->args.sysroot && !s->args.dry_run && failure_action_resolve(a, FAILURE_SHELL_PATH) != FAILURE_SHELL);
+                (s->args.sysroot && !s->args.dry_run && failure_action_resolve(a, FAILURE_SHELL_PATH) != FAILURE_SHELL &&
+                 root_is_initramfs());
         failure_execute(a, perform);
 }
 
@@ -460,7 +469,8 @@ static void help(void) {
                "     --sysroot DIR       inside another initrd (initramfs-tools, dracut): do the steps\n"
                "                         for real, mount the root on DIR and exit 0, leaving\n"
                "                         switch_root to that initrd; on failure take a reboot,\n"
-               "                         poweroff or halt action, leave a shell to the caller\n"
+               "                         poweroff or halt action (only in an initramfs), leave\n"
+               "                         a shell to the caller\n"
                "     --no-network        the calling initrd has brought the network up\n"
                "\n"
                "Exit status (not as PID 1): 0 success (root mounted with --sysroot), 1 boot failed,\n"
