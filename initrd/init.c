@@ -150,7 +150,9 @@ static int load_modules(struct init_state *s) {
                 log_warning_errno(r, "no kernel modules in the initrd; relying on built-in drivers");
         } else {
                 (void) modules_load(ctx, "efivarfs", false, &st);
-                (void) modules_coldplug(ctx, NULL, false, &st);
+                /* Inside another initrd its udev has loaded the drivers of the devices already. */
+                if (!s->args.sysroot)
+                        (void) modules_coldplug(ctx, NULL, false, &st);
                 for (size_t i = 0; i < ELEMENTSOF(base_modules); i++)
                         (void) modules_load(ctx, base_modules[i], false, &st);
                 /* The root file system type is known only after the image is attached; loading the
