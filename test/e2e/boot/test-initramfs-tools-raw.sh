@@ -31,6 +31,6 @@ e2e_assert_console '^pullboot: root mounted after'
 e2e_assert_console "$(e2e_banner_regex "$NAME" "$URL")" "no banner of the pulled root's init naming $URL"
 e2e_assert_http "^GET /demo\.raw\.zst -> 200, $(stat -c %s "$SRV/demo.raw.zst") bytes$"
 e2e_assert_http '^GET /SHA256SUMS -> 200'
-echo "initramfs-tools initrd: $(stat -c %s "$E2E_INITRD") bytes"
+echo "initramfs-tools initrd: $(stat -c %s "$E2E_INITRD") bytes (build or cache lookup: ${ITOOLS_BUILD_SECONDS} s)"
 e2e_phases
 echo PASS

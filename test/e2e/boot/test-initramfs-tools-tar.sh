@@ -29,6 +29,6 @@ e2e_assert_console "$(e2e_banner_regex "$NAME" "$URL")" "no banner of the unpack
 e2e_assert_no_console '^pullboot demo: init ran from .* \(root /dev/loop' "a tar root came from a loop device"
 e2e_assert_http "^GET /demo\.tar\.zst -> 200, $(stat -c %s "$SRV/demo.tar.zst") bytes$"
 e2e_assert_http '^GET /SHA256SUMS -> 200'
-echo "initramfs-tools initrd: $(stat -c %s "$E2E_INITRD") bytes"
+echo "initramfs-tools initrd: $(stat -c %s "$E2E_INITRD") bytes (build or cache lookup: ${ITOOLS_BUILD_SECONDS} s)"
 e2e_phases
 echo PASS
