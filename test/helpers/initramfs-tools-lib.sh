@@ -84,5 +84,6 @@ itools_e2e_initrd() {
                 echo "$key" >"$E2E_INITRD.key"
                 echo "built the initramfs-tools initrd $E2E_INITRD ($(( $(stat -c %s "$E2E_INITRD") / 1024 )) KiB) in $((SECONDS - t0)) s"
         ) 9>"$dir/.lock-initramfs-tools" || e2e_fail "mkinitramfs for $KVER with pullboot's hook failed (log above)"
+        # shellcheck disable=SC2034 # read by the scenarios
         ITOOLS_BUILD_SECONDS=$((SECONDS - t0))
 }
