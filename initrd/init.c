@@ -99,10 +99,13 @@ static bool root_is_initramfs(void) {
  * but a shell is the calling initrd's to offer (initramfs-tools' panic has its own, honouring
  * panic=): we return and it takes over. */
 static void take_action(const struct init_state *s, enum failure_action a) {
-        bool perform = s->args.pid1 ||
-                (s->args.sysroot && !s->args.dry_run && failure_action_resolve(a, FAILURE_SHELL_PATH) != FAILURE_SHELL &&
-                 root_is_initramfs());
-        failure_execute(a, perform);
+        bool shell = failure_action_resolve(a, FAILURE_SHELL_PATH) == FAILURE_SHELL;
+
+        if (!s->args.pid1 && s->args.sysroot && !s->args.dry_run && shell) {
+                log_info("action: shell, left to the calling initrd");
+                return;
+        }
+        failure_execute(a, s->args.pid1 || (s->args.sysroot && !s->args.dry_run && root_is_initramfs()));
 }
 
 /* The one place a boot ends in failure: the message, then the action. */
