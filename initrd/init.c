@@ -8,13 +8,19 @@
  * Run by hand (not PID 1) it takes the same --cmdline/--origin/--credential overrides as
  * `pullboot plan`; --dry-run skips everything that changes the host (mounts, modules, loop
  * devices, switch_root) and --prefix puts the pulled images below a directory.
+ *
+ * Inside another initrd (initramfs-tools' boot script, dracut's hooks) --sysroot DIR does the
+ * steps for real up to the mounted root and leaves switching to that initrd's own init;
+ * --no-network leaves the network to it too.
  */
 #include <getopt.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,7 +52,9 @@
 
 struct init_args {
         const char *cmdline, *origin, *credential, *netinfo, *prefix, *resolv_conf;
+        const char *sysroot;     /* --sysroot: mount the root here, do not switch into it */
         bool dry_run;
+        bool no_network;
         bool pid1;
 };
 
@@ -79,6 +87,29 @@ static void print_uptime(void) {
                 log_info("started at uptime %.1f s", strtod(text, NULL));
 }
 
+static const char *sysroot(const struct init_state *s) {
+        return s->args.sysroot ?: SYSROOT;
+}
+
+/* An initramfs is ramfs or tmpfs: --sysroot typed on a running host must not power it off. */
+static bool root_is_initramfs(void) {
+        struct statfs sfs;
+        return statfs("/", &sfs) == 0 && (sfs.f_type == RAMFS_MAGIC || sfs.f_type == TMPFS_MAGIC);
+}
+
+/* As PID 1 every action is ours. Under --sysroot in an initramfs the machine-ending ones are too,
+ * but a shell is the calling initrd's to offer (initramfs-tools' panic has its own, honouring
+ * panic=): we return and it takes over. */
+static void take_action(const struct init_state *s, enum failure_action a) {
+        bool shell = failure_action_resolve(a, FAILURE_SHELL_PATH) == FAILURE_SHELL;
+
+        if (!s->args.pid1 && s->args.sysroot && !s->args.dry_run && shell) {
+                log_info("action: shell, left to the calling initrd");
+                return;
+        }
+        failure_execute(a, s->args.pid1 || (s->args.sysroot && !s->args.dry_run && root_is_initramfs()));
+}
+
 /* The one place a boot ends in failure: the message, then the action. */
 static int fail(struct init_state *s, enum failure_action action, const char *fmt, ...) _printf_(3, 4);
 static int fail(struct init_state *s, enum failure_action action, const char *fmt, ...) {
@@ -91,7 +122,7 @@ static int fail(struct init_state *s, enum failure_action action, const char *fm
         log_error("boot failed: %s", msg);
         if (action == FAILURE_CONTINUE)
                 action = s->cfg.failure;
-        failure_execute(action, s->args.pid1);
+        take_action(s, action);
         return PB_EXIT_FAILURE;
 }
 
@@ -124,7 +155,9 @@ static int load_modules(struct init_state *s) {
                 log_warning_errno(r, "no kernel modules in the initrd; relying on built-in drivers");
         } else {
                 (void) modules_load(ctx, "efivarfs", false, &st);
-                (void) modules_coldplug(ctx, NULL, false, &st);
+                /* Inside another initrd its udev has loaded the drivers of the devices already. */
+                if (!s->args.sysroot)
+                        (void) modules_coldplug(ctx, NULL, false, &st);
                 for (size_t i = 0; i < ELEMENTSOF(base_modules); i++)
                         (void) modules_load(ctx, base_modules[i], false, &st);
                 /* The root file system type is known only after the image is attached; loading the
@@ -244,6 +277,10 @@ static int bring_up_network(struct init_state *s) {
                 log_info("network: skipped (pullboot.net=none)");
                 return 0;
         }
+        if (s->args.no_network) {
+                log_info("network: left to the calling initrd (--no-network)");
+                return 0;
+        }
         if (!plan_needs_network(s->plan)) {
                 log_info("network: not needed, no image to download");
                 return 0;
@@ -322,7 +359,7 @@ static int run_pulls(struct init_state *s) {
         /* systemd.pull.success_action=reboot and friends: an installer pulls and is done. */
         if (n > 0 && on_success != FAILURE_CONTINUE) {
                 log_info("all images pulled; success action %s", s->plan->success_action_spec);
-                failure_execute(on_success, s->args.pid1);
+                take_action(s, on_success);
                 return STOPPED_BY_SUCCESS_ACTION;   /* not PID 1: stop here, as the machine would */
         }
         return 0;
@@ -348,7 +385,7 @@ static const char *local_gpt_auto_disk(struct init_state *s, char *buf, size_t s
 }
 
 static int mount_root(struct init_state *s) {
-        struct root_mount_options o = { .where = SYSROOT };
+        struct root_mount_options o = { .where = sysroot(s) };
         struct root_spec spec = s->plan->root.spec;
         struct root_resolved res;
         char what[ROOT_WHAT_MAX], disk[64];
@@ -356,10 +393,10 @@ static int mount_root(struct init_state *s) {
 
         (void) root_spec_format_what(&s->plan->root.spec, what, sizeof what);
         if (s->args.dry_run) {
-                log_info("would mount root=%s on %s (dry run)", what, SYSROOT);
+                log_info("would mount root=%s on %s (dry run)", what, sysroot(s));
                 if (s->vol.mode != VOLATILE_NO)
                         log_info("would apply systemd.volatile=%s to %s (dry run)", volatile_mode_to_string(s->vol.mode),
-                                 SYSROOT);
+                                 sysroot(s));
                 phase(s, "root mounted", NULL);
                 return 0;
         }
@@ -368,13 +405,13 @@ static int mount_root(struct init_state *s) {
         r = root_mount(&spec, &o, &res);
         if (r < 0)
                 return fail(s, FAILURE_CONTINUE, "cannot mount root=%s on %s: %s; check root=, rootfstype= "
-                            "and that the image holds that file system", what, SYSROOT, strerror(-r));
+                            "and that the image holds that file system", what, sysroot(s), strerror(-r));
         log_info("root %s (%s, %s) mounted on %s", res.device, res.fstype[0] ? res.fstype : "bind",
-                 res.read_only ? "ro" : "rw", SYSROOT);
-        r = volatile_root_apply(&s->vol, &spec, SYSROOT);
+                 res.read_only ? "ro" : "rw", sysroot(s));
+        r = volatile_root_apply(&s->vol, &spec, sysroot(s));
         if (r < 0)
                 return fail(s, FAILURE_CONTINUE, "systemd.volatile=%s on %s failed: %s; see the message above",
-                            volatile_mode_to_string(s->vol.mode), SYSROOT, strerror(-r));
+                            volatile_mode_to_string(s->vol.mode), sysroot(s), strerror(-r));
         phase(s, "root mounted", NULL);
         return 0;
 }
@@ -383,6 +420,9 @@ static int switch_into_root(struct init_state *s) {
         char init[INIT_CONFIG_PATH_MAX];
         int r;
 
+        /* The calling initrd checks init= and switches itself. */
+        if (s->args.sysroot)
+                return 0;
         if (s->args.dry_run) {
                 log_info("would switch root to %s and run %s (dry run)", SYSROOT,
                          s->cfg.init[0] ? s->cfg.init : "/sbin/init");
@@ -464,13 +504,20 @@ static void help(void) {
                "     --dry-run           no mounts, modules, loop devices or switch_root: pull and\n"
                "                         report only\n"
                "     --prefix DIR        put pulled images below DIR (with --dry-run)\n"
+               "     --sysroot DIR       inside another initrd (initramfs-tools, dracut): do the steps\n"
+               "                         for real, mount the root on DIR and exit 0, leaving\n"
+               "                         switch_root to that initrd; on failure take a reboot,\n"
+               "                         poweroff or halt action (only in an initramfs), leave\n"
+               "                         a shell to the caller\n"
+               "     --no-network        the calling initrd has brought the network up\n"
                "\n"
-               "Exit status (not as PID 1): 0 success, 1 boot failed, 2 invalid usage.\n");
+               "Exit status (not as PID 1): 0 success (root mounted with --sysroot), 1 boot failed,\n"
+               "2 invalid usage.\n");
 }
 
 static int parse_args(int argc, char **argv, struct init_args *a) {
         enum { ARG_VERSION = VERB_ARG_VERSION, ARG_CMDLINE, ARG_ORIGIN, ARG_CREDENTIAL, ARG_NETINFO, ARG_RESOLV,
-               ARG_DRY_RUN, ARG_PREFIX };
+               ARG_DRY_RUN, ARG_PREFIX, ARG_SYSROOT, ARG_NO_NETWORK };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
@@ -481,6 +528,8 @@ static int parse_args(int argc, char **argv, struct init_args *a) {
                 { "resolv-conf", required_argument, NULL, ARG_RESOLV },
                 { "dry-run", no_argument, NULL, ARG_DRY_RUN },
                 { "prefix", required_argument, NULL, ARG_PREFIX },
+                { "sysroot", required_argument, NULL, ARG_SYSROOT },
+                { "no-network", no_argument, NULL, ARG_NO_NETWORK },
                 {}
         };
         int c;
@@ -513,14 +562,24 @@ static int parse_args(int argc, char **argv, struct init_args *a) {
                         }
                         a->prefix = optarg;
                         break;
+                case ARG_SYSROOT:
+                        if (optarg[0] != '/') {
+                                log_error("--sysroot needs an absolute directory, got '%s'", optarg);
+                                return -EINVAL;
+                        }
+                        a->sysroot = optarg;
+                        break;
+                case ARG_NO_NETWORK:
+                        a->no_network = true;
+                        break;
                 default:
                         /* 0: stop here with success (help, version) */
                         return verb_other_option(c, "init", help) == PB_EXIT_OK ? 0 : -EINVAL;
                 }
         if (verb_no_arguments("init", argc, argv, optind) != PB_EXIT_OK)
                 return -EINVAL;
-        if (!a->dry_run) {
-                log_error("outside PID 1, 'pullboot init' only runs with --dry-run");
+        if (!a->dry_run && !a->sysroot) {
+                log_error("outside PID 1, 'pullboot init' only runs with --dry-run or --sysroot DIR");
                 return -EINVAL;
         }
         return 1;

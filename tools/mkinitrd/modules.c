@@ -12,20 +12,13 @@
 #include "fileio.h"
 #include "log.h"
 #include "macro.h"
+#include "default-modules.h"
 #include "modules.h"
 #include "spawn-wait.h"
 
+/* The list lives in default-modules.txt, shared with the initramfs-tools hook. */
 const char *const modules_default[] = {
-        /* attaching images and the root file systems pullboot mounts (no vfat: nothing here mounts
-         * an ESP, and no image has a FAT root; -m vfat adds it) */
-        "loop", "ext4", "erofs", "squashfs", "crc32c",
-        /* systemd.volatile=overlay */
-        "overlay",
-        /* disks (root= on a local disk when there is nothing to pull) and NICs of virtual
-         * machines and common hardware */
-        "virtio_pci", "virtio_blk", "virtio_scsi", "sd_mod", "ahci", "nvme", "virtio_net", "e1000", "e1000e",
-        /* the origin variables; DHCP's raw sockets; credentials QEMU passes with -fw_cfg */
-        "efivarfs", "af_packet", "qemu_fw_cfg",
+        PB_DEFAULT_MODULES,
         NULL,
 };
 
