@@ -109,6 +109,9 @@ static void put_header(FILE *f, const struct plan *p, const struct plan_pull *pu
         fputs("DefaultDependencies=no\n"
               "Conflicts=shutdown.target\n"
               "Before=shutdown.target\n", f);
+        /* Done before the initrd is: images that are not the root (sysext, confext) too. */
+        if (pull)
+                fputs("Before=initrd.target\n", f);
         if (p->failure_action_spec && p->failure_action != PB_ACTION_INVALID)
                 fprintf(f, "FailureAction=%s\n", p->failure_action_spec);
 }
