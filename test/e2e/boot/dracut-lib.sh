@@ -31,7 +31,7 @@ dracut_initrd() {
         local key
         key=$( { echo "$flavour $KVER $modules / $omit"; cat "$dir/dracut/key" 2>/dev/null
                  stat -c '%n %s %Y' "$KERNEL" "/lib/modules/$KVER/modules.dep"
-                 sha256sum "$PULLBOOT" "$PB_SRC"/integrations/dracut/95pullboot/* "$0"; } | sha256sum | cut -c1-16)
+                 sha256sum "$PULLBOOT" "$PB_SRC"/integrations/dracut/95pullboot/* "${BASH_SOURCE[0]}"; } | sha256sum | cut -c1-16)
         E2E_INITRD=$dir/dracut-$flavour-$KVER.img
         DRACUT_BUILD_SECONDS=0
         (
@@ -108,4 +108,11 @@ dracut_phases() {
         mkdir -p "$PB_BUILD/test/e2e/boot/phases"
         echo "$row" >"$PB_BUILD/test/e2e/boot/phases/$E2E_NAME.tsv"
         echo "dracut initrd size: $DRACUT_INITRD_KIB KiB"
+}
+
+# dracut_image TYPE OUT NAME: e2e_image with an os-release, without which systemd's switch-root
+# refuses the root ("not an OS tree"); pullboot's own init does not ask for one.
+dracut_image() {
+        printf 'ID=pullboot-demo\nNAME="pullboot demo root"\n' >"$E2E_WORK/os-release"
+        e2e_image "$@" --add "$E2E_WORK/os-release:/usr/lib/os-release"
 }

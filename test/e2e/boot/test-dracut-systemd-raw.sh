@@ -14,7 +14,7 @@ e2e_setup
 dracut_initrd systemd
 
 NAME="pullboot e2e dracut systemd raw"
-e2e_image raw "$SRV/demo.raw" "$NAME"
+dracut_image raw "$SRV/demo.raw" "$NAME"
 e2e_compress "$SRV/demo.raw"
 e2e_sha256sums "$SRV"
 e2e_uki "$SRV/demo.efi" 'rd.systemd.pull=raw,machine,verify=checksum,blockdev,bootorigin:rootdisk:demo.raw.zst root=gpt-auto rd.systemd.pull.failure_action=poweroff'
