@@ -6,6 +6,8 @@
 # integrations/dracut, in dracut's systemd flavour (pullboot-generator, systemd-networkd) or its
 # shell flavour (hooks). Sourced after e2e-lib.sh; replaces e2e_initrd's $E2E_INITRD.
 
+DRACUT_LIB_VERSION=1
+
 # dracut_initrd systemd|shell: builds (or takes from the cache) the initrd and sets E2E_INITRD,
 # DRACUT_INITRD_KIB and DRACUT_BUILD_SECONDS (0 when cached).
 dracut_initrd() {
@@ -18,7 +20,7 @@ dracut_initrd() {
                 modules="base dracut-systemd pullboot" omit="" ;;
         shell)
                 modules="base udev-rules pullboot"
-                omit="systemd systemd-initrd dracut-systemd systemd-networkd" ;;
+                omit="systemd systemd-initrd dracut-systemd systemd-networkd network ifcfg" ;;
         *) e2e_fail "dracut_initrd: unknown flavour $flavour" ;;
         esac
 
@@ -29,9 +31,10 @@ dracut_initrd() {
         local base=$dir/dracut-base-$flavour tree
         tree=$(dirname "$dracut")/usr/lib/dracut
         local key
-        key=$( { echo "$flavour $KVER $modules / $omit"; cat "$dir/dracut/key" 2>/dev/null
+        # DRACUT_LIB_VERSION: bump it when the dracut command line below changes.
+        key=$( { echo "$DRACUT_LIB_VERSION $flavour $KVER $modules / $omit"; cat "$dir/dracut/key" 2>/dev/null
                  stat -c '%n %s %Y' "$KERNEL" "/lib/modules/$KVER/modules.dep"
-                 sha256sum "$PULLBOOT" "$PB_SRC"/integrations/dracut/95pullboot/* "${BASH_SOURCE[0]}"; } | sha256sum | cut -c1-16)
+                 sha256sum "$PULLBOOT" "$PB_SRC"/integrations/dracut/95pullboot/*; } | sha256sum | cut -c1-16)
         E2E_INITRD=$dir/dracut-$flavour-$KVER.img
         DRACUT_BUILD_SECONDS=0
         (
@@ -63,7 +66,7 @@ dracut_initrd() {
                 echo "$key" >"$E2E_INITRD.key"
                 echo "$((SECONDS - t0))" >"$E2E_INITRD.seconds"
                 echo "built the dracut ($flavour) initrd $E2E_INITRD ($(( $(stat -c %s "$E2E_INITRD") / 1024 )) KiB) in $((SECONDS - t0)) s"
-        ) 9>"$dir/.dracut.lock" || e2e_fail "dracut ($flavour) failed (log above, all of it in $dir/dracut-$flavour.log)"
+        ) 9>"$dir/.dracut-$flavour.lock" || e2e_fail "dracut ($flavour) failed (log above, all of it in $dir/dracut-$flavour.log)"
         DRACUT_INITRD_KIB=$(( $(stat -c %s "$E2E_INITRD") / 1024 ))
         DRACUT_BUILD_SECONDS=$(cat "$E2E_INITRD.seconds" 2>/dev/null || echo 0)
         grep -q "pullboot" <(zstdcat "$E2E_INITRD" 2>/dev/null | cpio -it 2>/dev/null) ||
@@ -81,8 +84,8 @@ dracut_phases() {
         if [ "$1" = systemd ]; then
                 ts=$(e2e_time_of 'systemd\[1\]: |Welcome to|Run /init as init process')
                 tn=$(e2e_time_of 'Reached target .*Network is Online')
-                td=$(e2e_time_of 'Finished .*Pull ')
-                tr=$(e2e_time_of 'Mounted .*Root file system pulled by pullboot|Reached target .*Initrd Root File System')
+                td=$(e2e_time_of 'Finished pullboot-pull-')
+                tr=$(e2e_time_of 'Mounted sysroot\.mount')
         else
                 ts=$(e2e_time_of 'Run /init as init process|dracut: dracut-')
                 tn=$(e2e_time_of '^IFNAME=|pullboot: bringing up the network')
