@@ -152,6 +152,14 @@ grep -q 'failure_action=explode: not an emergency action' "$tmp/badaction.err" &
 "$pb" generator --script "$tmp/x" >/dev/null 2>&1
 [ $? = 2 ] && ok "--script with a directory: usage error" || fail "--script with a directory: not a usage error"
 
+# 8b. root-device refuses a root= without a block device.
+for r in bind:/run/machines/x tmpfs; do
+        "$pb" root-device --cmdline "root=$r" >/dev/null 2>"$tmp/rd.err"
+        rc=$?
+        [ "$rc" = 2 ] && grep -q 'names no block device' "$tmp/rd.err" && ok "root-device root=$r: usage error" ||
+                fail "root-device root=$r: exit $rc: $(cat "$tmp/rd.err")"
+done
+
 # 9. --script against a stand-in agent: the steps run in order with their words; a failing step
 #    calls pullboot_failed and stops.
 cat >"$tmp/fake-pullboot" <<EOF
