@@ -92,6 +92,17 @@ static int add_link(const char *dir, const char *target, const char *suffix, con
         return 0;
 }
 
+/*
+ * How a step depends on the one before. With a failure action, Wants=: a failed pull must not fail
+ * the jobs waiting for it, because initrd-root-fs.target would then start emergency.target
+ * (OnFailureJobMode=replace-irreversibly) before the failed unit's FailureAction= runs, and the
+ * action's job could no longer be queued. The action then ends the boot; without one, Requires=
+ * stops the chain at the first failure.
+ */
+static const char *dep_kind(const struct plan *p) {
+        return p->failure_action_spec && p->failure_action != PB_ACTION_INVALID ? "Wants" : "Requires";
+}
+
 static bool needs_network(const struct plan_pull *pull) {
         for (size_t i = 0; i < pull->n_urls; i++)
                 if (strncmp(pull->urls[i], "file:", 5) != 0)
@@ -175,8 +186,8 @@ static int write_attach(const struct plan *p, size_t i, const struct generator_o
         }
         snprintf(what, sizeof what, "Attach %s to a loop device", pull->target);
         put_header(f, p, pull, what);
-        fprintf(f, "Requires=pullboot-pull-%zu.service\n"
-                   "After=pullboot-pull-%zu.service systemd-udevd.service systemd-modules-load.service\n", i, i);
+        fprintf(f, "%s=pullboot-pull-%zu.service\n"
+                   "After=pullboot-pull-%zu.service systemd-udevd.service systemd-modules-load.service\n", dep_kind(p), i, i);
         fputs("\n[Service]\n"
               "Type=oneshot\n"
               "RemainAfterExit=yes\n"
@@ -200,8 +211,8 @@ static int write_root_device(const struct plan *p, const struct generator_option
         if (r < 0)
                 return r;
         put_header(f, p, NULL, "Find the root partition of the pulled image");
-        fprintf(f, "Requires=pullboot-attach-%zd.service\n"
-                   "After=pullboot-attach-%zd.service\n", p->root.pull, p->root.pull);
+        fprintf(f, "%s=pullboot-attach-%zd.service\n"
+                   "After=pullboot-attach-%zd.service\n", dep_kind(p), p->root.pull, p->root.pull);
         fputs("\n[Service]\n"
               "Type=oneshot\n"
               "RemainAfterExit=yes\n"
@@ -233,8 +244,8 @@ static int write_sysroot(const struct plan *p, const char *early_dir) {
                 return r;
         put_header(f, p, pull, "Root file system pulled by pullboot");
         fprintf(f, "Before=initrd-root-fs.target\n"
-                   "Requires=%s\n"
-                   "After=%s\n", dep, dep);
+                   "%s=%s\n"
+                   "After=%s\n", dep_kind(p), dep, dep);
         fputs("\n[Mount]\nWhat=", f);
         put_literal(f, bind ? pull->target : GENERATOR_ROOT_DEVICE);
         fputs("\nWhere=/sysroot\n", f);

@@ -66,14 +66,15 @@ hasnt gptauto $u "SuccessAction="
         fail "gptauto: initrd.target does not want pullboot-pull-0.service"
 u=normal/pullboot-attach-0.service
 has gptauto $u "ExecStart=\"$pb\" \"attach\" \"/run/machines/rootdisk.raw\""
-has gptauto $u "Requires=pullboot-pull-0.service"
+# With a failure action the chain is Wants=, so the action is not preempted by emergency.target.
+has gptauto $u "Wants=pullboot-pull-0.service"
 u=normal/pullboot-root-device.service
-has gptauto $u "Requires=pullboot-attach-0.service"
+has gptauto $u "Wants=pullboot-attach-0.service"
 has gptauto $u "ExecStart=\"$pb\" root-device --link /run/pullboot/root-device"
 u=early/sysroot.mount
 has gptauto $u "What=/run/pullboot/root-device"
 has gptauto $u "Where=/sysroot"
-has gptauto $u "Requires=pullboot-root-device.service"
+has gptauto $u "Wants=pullboot-root-device.service"
 has gptauto $u "Before=initrd-root-fs.target"
 [ "$(readlink "$tmp/gptauto/early/initrd-root-fs.target.requires/sysroot.mount")" = ../sysroot.mount ] ||
         fail "gptauto: initrd-root-fs.target does not require sysroot.mount"

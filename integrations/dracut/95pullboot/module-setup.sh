@@ -54,6 +54,8 @@ install() {
         /etc/systemd/import-pubring.gpg /usr/lib/systemd/import-pubring.gpg \
         /etc/systemd/import-pubring.pgp /usr/lib/systemd/import-pubring.pgp
 
+    # dracut-cmdline refuses a root= it does not know (bind:, and gpt-auto without systemd).
+    inst_hook cmdline 90 "$moddir/pullboot-cmdline.sh"
     if dracut_module_included "systemd"; then
         # The agent is the generator; systemd runs it under this name with its directories.
         mkdir -p "$initdir$systemdutildir/system-generators"
@@ -63,7 +65,6 @@ install() {
         mkdir -p "$initdir/usr/lib/modules-load.d"
         printf '%s\n' loop efivarfs >"$initdir/usr/lib/modules-load.d/pullboot.conf"
     else
-        inst_hook cmdline 90 "$moddir/pullboot-cmdline.sh"
         inst_hook pre-mount 50 "$moddir/pullboot-pre-mount.sh"
         inst_hook mount 90 "$moddir/pullboot-mount.sh"
         # `pullboot net` (used when dracut's network module is not in the image) runs klibc's

@@ -26,10 +26,17 @@ if ! /usr/bin/pullboot generator --script --pullboot /usr/bin/pullboot >/tmp/pul
     die "pullboot: cannot plan the pulls; see the messages above"
 fi
 
-# Without dracut's network module (no DHCP client on the build host) the agent brings it up.
-if ! [ -e /lib/net-lib.sh ] && grep -q "^'/usr/bin/pullboot' 'pull' " /tmp/pullboot-steps.sh; then
+# Without dracut's network module (no DHCP client on the build host) the agent brings it up, when
+# some step downloads (a shell loop: the image may have no grep).
+pullboot_needs_net=
+while read -r pullboot_line; do
+    case "$pullboot_line" in
+        "'/usr/bin/pullboot' 'pull' "*) pullboot_needs_net=1 ;;
+    esac
+done </tmp/pullboot-steps.sh
+if ! [ -e /lib/net-lib.sh ] && [ -n "$pullboot_needs_net" ]; then
     info "pullboot: bringing up the network (pullboot net)"
-    /usr/bin/pullboot net >/tmp/pullboot-net.txt || die "pullboot: network bring-up failed; see the messages above"
+    /usr/bin/pullboot net || die "pullboot: network bring-up failed; see the messages above"
 fi
 
 pullboot_run_steps() {
