@@ -21,7 +21,9 @@ e2e_vm --serve "$SRV" --boot demo.efi --fail 'Kernel panic' --fail 'dracut Warni
 [ "$VM_RC" = 0 ] || e2e_fail "pullboot-vm exited with $VM_RC (want 0: the guest powered off)"
 
 URL=$(e2e_url_base)/demo.efi
-e2e_assert_console 'pullboot: .*attached as /dev/loop[0-9]+' "the image was not attached"
+e2e_assert_console '^pull: .*\(100%\).*done$' "the pull did not finish"
+e2e_assert_console '^/dev/loop[0-9]+$' "the image was not attached (pullboot attach prints the device)"
+e2e_assert_console '^/dev/loop[0-9]+p[0-9]+ /sysroot ext4 ro$' "pullboot mount-root did not mount the root partition on /sysroot"
 e2e_assert_console "$(e2e_banner_regex "$NAME" "$URL")" "no banner of the pulled root's init naming $URL"
 e2e_assert_console '^pullboot demo: init ran from .* \(root /dev/loop[0-9]+p[0-9]+\)' "the root is not a partition of the loop device"
 e2e_assert_no_console 'systemd\[1\]' "systemd ran in an initrd built without it"
