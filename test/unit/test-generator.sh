@@ -114,6 +114,14 @@ has file normal/pullboot-pull-0.service "SourcePath=/run/credentials/@system/imp
 ok "file: no network for file:// and the credential named as the source"
 verify file
 
+# 4b. A control character in a URL never reaches a unit (a newline there would start a new line,
+#     i.e. a directive of the attacker's choosing): the plan refuses the expression.
+printf 'raw,machine,verify=no:x:http://h/a\001b.raw\n' >"$tmp/cred-ctl"
+gen ctl --origin "" --credential "$tmp/cred-ctl" --cmdline "quiet" || fail "ctl: exit $?"
+[ ! -e "$tmp/ctl/normal/pullboot-pull-0.service" ] && grep -q 'not a valid http, https or file URL' "$tmp/ctl.err" &&
+        ok "ctl: an expression with a control character is ignored with a warning" ||
+        fail "ctl: a unit was written or no warning: $(cat "$tmp/ctl.err")"
+
 # 5. Not in an initrd: nothing at all.
 IN_INITRD=0 gen host --origin "$origin" --cmdline "root=gpt-auto $raw" || fail "host: exit $?"
 [ "$(find "$tmp/host" -mindepth 2 | wc -l)" = 0 ] &&
