@@ -19,6 +19,8 @@ dracut_initrd() {
                 # systemd-networkd and systemd-modules-load.
                 modules="base dracut-systemd pullboot" omit="" ;;
         shell)
+                # Debian's dracut-network adds ifcfg (and so network) by default; without systemd
+                # that needs dhclient, which the build host may lack: pullboot net does the DHCP.
                 modules="base udev-rules pullboot"
                 omit="systemd systemd-initrd dracut-systemd systemd-networkd network ifcfg" ;;
         *) e2e_fail "dracut_initrd: unknown flavour $flavour" ;;
