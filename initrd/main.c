@@ -18,6 +18,8 @@ static const struct {
         { "mount-root", verb_mount_root, "mount the root file system named by root=" },
         { "init", verb_init, "run as PID 1 of the initrd" },
         { "net", verb_net, "bring up the network as init does" },
+        { "generator", verb_generator, "write the plan as systemd units (pullboot-generator)" },
+        { "root-device", verb_root_device, "find (and link) the block device root= names" },
 };
 
 static void help(void) {
@@ -45,6 +47,9 @@ int main(int argc, char **argv) {
         base = base ? base + 1 : argv[0];
         if (getpid() == 1 || strcmp(base, "init") == 0)
                 return verb_init(argc, argv);
+        /* Linked into systemd's system-generators directory, systemd runs it with the directories. */
+        if (strcmp(base, "pullboot-generator") == 0)
+                return verb_generator(argc, argv);
 
         if (argc < 2) {
                 help();

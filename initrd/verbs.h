@@ -9,3 +9,5 @@ int verb_attach(int argc, char **argv);
 int verb_mount_root(int argc, char **argv);
 int verb_init(int argc, char **argv);
 int verb_net(int argc, char **argv);
+int verb_generator(int argc, char **argv);
+int verb_root_device(int argc, char **argv);
