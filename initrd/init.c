@@ -288,6 +288,13 @@ static int bring_up_network(struct init_state *s) {
         r = init_config_load_netinfo(s->args.netinfo, &s->netinfo);
         if (r < 0)
                 log_warning("ignoring the firmware's network record");
+        /* A dry run happens on a working host: configuring its interfaces and writing its
+         * /etc/resolv.conf would cut it off the network (it did once). */
+        if (s->args.dry_run) {
+                log_info("network: would bring it up with pullboot.net=%s (dry run: the host's interfaces and "
+                         "resolv.conf are left alone)", net_mode_to_string(s->cfg.net_mode));
+                return 0;
+        }
         r = net_setup(&o, NULL);
         /* The pulls cannot happen without it: systemd's pull failure action applies. */
         if (r < 0)

@@ -153,8 +153,20 @@ EFIVARFS_PATH="$TMP/efivars/" run plantednet --cmdline \
         "rd.systemd.pull=raw,machine,verify=no:x:http://127.0.0.1:1/x.raw root=tmpfs pullboot.net=firmware pullboot.failure=halt"
 rc=$?
 [ "$rc" = 1 ] && grep -q 'ignoring EFI variable PullbootNetInfo: its attributes 0x7 are not 0x6' "$TMP/plantednet.out" &&
-        grep -q 'the firmware recorded no IPv4 address' "$TMP/plantednet.out" &&
         ok "non-volatile PullbootNetInfo: ignored" || fail "non-volatile PullbootNetInfo: exit $rc: $(cat "$TMP/plantednet.out")"
+# A dry run never touches the host's network: with a valid record naming an address it says what it
+# would do, configures nothing and writes no resolv.conf (an earlier version wrote the host's
+# /etc/resolv.conf and put the guest's address on a host interface).
+printf '\006\000\000\000mac=52:54:00:12:34:56\nipv4=10.0.2.15/24\ngateway=10.0.2.2\ndns=10.0.2.3\n' \
+        >"$TMP/efivars/PullbootNetInfo-c9401eab-f608-4319-bb31-27984b190c66"
+addrs_before=$(ip -o addr show 2>/dev/null | awk '{print $2, $4}' | sort)
+EFIVARFS_PATH="$TMP/efivars/" run drynet --resolv-conf "$TMP/resolv.conf" --cmdline \
+        "rd.systemd.pull=raw,machine,verify=no:x:http://127.0.0.1:1/x.raw root=tmpfs pullboot.net=firmware pullboot.failure=halt"
+addrs_after=$(ip -o addr show 2>/dev/null | awk '{print $2, $4}' | sort)
+grep -q 'network: would bring it up with pullboot.net=firmware (dry run' "$TMP/drynet.out" &&
+        [ ! -e "$TMP/resolv.conf" ] && [ "$addrs_before" = "$addrs_after" ] &&
+        ok "dry run: the host's network is left alone" ||
+        fail "dry run touched the network: resolv.conf $(cat "$TMP/resolv.conf" 2>&1); $(cat "$TMP/drynet.out")"
 "$PULLBOOT" init --cmdline root=tmpfs >"$TMP/nodry.out" 2>&1
 rc=$?
 [ "$rc" = 2 ] && grep -q 'only runs with --dry-run' "$TMP/nodry.out" && ok "init without --dry-run outside PID 1: refused" ||
