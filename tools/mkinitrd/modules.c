@@ -19,6 +19,8 @@ const char *const modules_default[] = {
         /* attaching images and the root file systems pullboot mounts (no vfat: nothing here mounts
          * an ESP, and no image has a FAT root; -m vfat adds it) */
         "loop", "ext4", "erofs", "squashfs", "crc32c",
+        /* pullboot.lazy=: the image served as a network block device */
+        "nbd",
         /* systemd.volatile=overlay */
         "overlay",
         /* disks (root= on a local disk when there is nothing to pull) and NICs of virtual
