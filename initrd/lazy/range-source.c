@@ -49,6 +49,8 @@ struct range_source {
         bool changed;                     /* sticky: the image changed under us */
         uint64_t bytes_fetched;
         unsigned requests;
+        uint8_t head[PROBE_BYTES];        /* the probe's bytes: the format check reads them */
+        size_t head_len;
         CURLM *multi;
         struct slot slots[RANGE_PARALLEL];
 };
@@ -318,8 +320,14 @@ int range_source_fetch(struct range_source *s, struct range_job *jobs, size_t n)
 }
 
 int range_source_read(void *userdata, uint64_t off, void *buf, size_t len) {
+        struct range_source *s = userdata;
         struct range_job job = { .off = off, .len = len, .buf = buf };
-        return range_source_fetch(userdata, &job, 1);
+
+        if (off + len <= s->head_len) {
+                memcpy(buf, s->head + off, len);
+                return 0;
+        }
+        return range_source_fetch(s, &job, 1);
 }
 
 /* The probe: a small range without If-Range, to learn the size and the validator. */
@@ -371,6 +379,7 @@ static int probe(struct range_source *s, char *why, size_t why_size) {
                 }
                 snprintf(why, why_size, "cannot reach %s: %s", s->url,
                          status >= 500 ? "server error" : sl->errbuf[0] ? sl->errbuf : curl_easy_strerror(code));
+                log_warning("lazy: %s; retrying", why);
                 r = -EIO;
         }
         if (r < 0)
@@ -380,6 +389,8 @@ static int probe(struct range_source *s, char *why, size_t why_size) {
                 return -EMEDIUMTYPE;
         }
         s->size = sl->resp.range_total;
+        s->head_len = sl->got;
+        memcpy(s->head, buf, sl->got);
         /* A weak ETag cannot guard a range (RFC 9110); Last-Modified is the fallback. */
         if (sl->resp.etag[0] && strncmp(sl->resp.etag, "W/", 2) != 0) {
                 snprintf(s->validator, sizeof s->validator, "%s", sl->resp.etag);
