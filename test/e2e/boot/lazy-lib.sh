@@ -11,6 +11,12 @@ lazy_pad() {
         sfdisk -q --relocate gpt-bak-std "$img" 2>/dev/null || e2e_fail "sfdisk cannot move the backup GPT of $img"
         echo "size=${mib}MiB, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, name=padding" |
                 sfdisk -q --append "$img" >/dev/null 2>&1 || e2e_fail "sfdisk cannot add the padding partition to $img"
+        lazy_refill "$img" "$mib"
+}
+
+# lazy_refill IMAGE MIB: new random bytes in the padding partition of IMAGE (another version of it).
+lazy_refill() {
+        local img=$1 mib=$2 start
         start=$(sfdisk -d "$img" | sed -n 's/.*start= *\([0-9]*\),.*name="padding".*/\1/p')
         [ -n "$start" ] || e2e_fail "no padding partition in $img"
         head -c $((mib * 1048576)) /dev/urandom |
