@@ -83,13 +83,10 @@ static void json_pull(FILE *f, const struct plan_pull *pull) {
         json_tristate(f, s ? s->bootorigin : -1);
         fputs(",\n      \"read_only\": ", f);
         json_tristate(f, s ? s->read_only : -1);
-        /* Only under pullboot.lazy=, so that plans without it read as before. */
-        if (pull->lazy != PLAN_LAZY_NO || pull->lazy_reason) {
-                fputs(",\n      \"lazy\": ", f);
-                json_write_cstring(f, plan_lazy_to_string(pull->lazy));
-                fputs(",\n      \"lazy_reason\": ", f);
-                json_write_cstring(f, pull->lazy_reason);
-        }
+        fputs(",\n      \"lazy\": ", f);
+        json_write_cstring(f, pull->status == PLAN_PULL_READY ? plan_lazy_to_string(pull->lazy) : NULL);
+        fputs(",\n      \"lazy_reason\": ", f);
+        json_write_cstring(f, pull->lazy_reason);
         fputs(",\n      \"runtime\": ", f);
         json_tristate(f, s ? pull->runtime : -1);
         fputs(",\n      \"warnings\": ", f);
