@@ -163,6 +163,10 @@ int init_pull_lazy(const struct plan_pull *pull, bool read_only, bool allow_inse
                         continue;   /* the next candidate name */
                 if (r < 0)
                         return r;
+                const char *base = strrchr(pull->target, '/');
+                r = lazy_root_link_ref(&l, NULL, base ? base + 1 : pull->target);
+                if (r < 0)
+                        log_warning_errno(r, "cannot create the /dev/disk/by-loop-ref links of %s", l.device);
                 ret->used = i;
                 ret->size = l.size;
                 snprintf(ret->target, sizeof ret->target, "%s", l.device);

@@ -38,3 +38,8 @@ struct lazy_root {
 /* 0: the image is served at ret->device. -EMEDIUMTYPE: it cannot be served lazily (why says
  * why; the caller downloads it instead). Other negative errno: failed (why says what). */
 int lazy_root_start(const struct lazy_root_options *o, struct lazy_root *ret, char *why, size_t why_size);
+
+/* dev_dir/disk/by-loop-ref/REF -> the device and REF-partN -> its partitions, the names a loop
+ * device of the downloaded image would have, so that root=/dev/disk/by-loop-ref/... finds the
+ * lazily served disk too (only without udev, which would make its own links). */
+int lazy_root_link_ref(const struct lazy_root *l, const char *dev_dir, const char *ref);

@@ -3,7 +3,8 @@
 # Lazy root with pullboot.lazy=fill over a network that breaks (issue 14): the server cuts the
 # first three large range responses; the initrd continues each from the byte where it broke and
 # the boot completes. Once idle, the lazy server fetches the rest of the image; the root's hook
-# then takes the network down and reads the whole disk, whose SHA-256 must be the image's.
+# then takes the network down and reads the whole disk, whose SHA-256 must be the image's. The
+# root is named by its by-loop-ref link, which the lazily served disk gets like a loop device.
 E2E_NAME=boot-lazy-fill
 . "$(dirname "$0")/../../helpers/e2e-lib.sh"
 . "$(dirname "$0")/lazy-lib.sh"
@@ -32,7 +33,7 @@ NAME="pullboot e2e lazy fill"
 e2e_image raw "$SRV/demo.raw" "$NAME" --fs erofs --add "$BUSYBOX:/bin/busybox" --add "$E2E_WORK/hook:/etc/demo-hook"
 lazy_pad "$SRV/demo.raw" 32
 sum=$(sha256sum "$SRV/demo.raw" | cut -d ' ' -f 1)
-e2e_uki "$SRV/demo.efi" 'rd.systemd.pull=raw,machine,verify=no,blockdev,bootorigin:rootdisk:demo.raw root=gpt-auto pullboot.lazy=fill'
+e2e_uki "$SRV/demo.efi" 'rd.systemd.pull=raw,machine,verify=no,blockdev,bootorigin:rootdisk:demo.raw root=/dev/disk/by-loop-ref/rootdisk.raw-part2 pullboot.lazy=fill'
 
 # pullboot-vm cuts only responses larger than BYTES: the probe stays whole, read-ahead ranges break.
 e2e_vm --serve "$SRV" --boot demo.efi --drop-after 65536:3 --fail 'Kernel panic'
@@ -40,6 +41,8 @@ e2e_vm --serve "$SRV" --boot demo.efi --drop-after 65536:3 --fail 'Kernel panic'
 
 URL=$(e2e_url_base)/demo.efi
 e2e_assert_console "$(e2e_banner_regex "$NAME" "$URL")" "the lazily served root did not boot through the cuts"
+e2e_assert_console '^pullboot: root (/dev/nbd0p2|/dev/disk/by-loop-ref/rootdisk\.raw-part2) \(erofs, ' \
+        "the root was not mounted from /dev/nbd0p2 through its by-loop-ref link"
 drops=$(e2e_count_http '^GET /demo\.raw .* connection dropped on purpose$')
 [ "$drops" = 3 ] || e2e_fail "want 3 cut responses for demo.raw, the server log has $drops"
 e2e_assert_console '^pullboot: warning: lazy: .*/demo\.raw: range [0-9]+-[0-9]+ broke after [0-9]+ bytes .*; continuing from byte [0-9]+' \
