@@ -75,6 +75,11 @@ replay novalidator "$FS_URL/f/novalidator/disk.raw" all
 [ "$RC" = 3 ] && grep -q 'no strong ETag or Last-Modified' "$T/novalidator.err" &&
         ok "a server without ETag or Last-Modified is refused" ||
         fail "no validator: rc $RC: $(cat "$T/novalidator.err")"
+gzip -c "$T/srv/disk.raw" >"$T/srv/disk.raw.gz"
+replay gzip "$NGINX_URL/disk.raw.gz" all
+[ "$RC" = 3 ] && grep -q 'gzip streams cannot be read from the middle' "$T/gzip.err" &&
+        ok "a compressed image without a seek table is refused with the reason" ||
+        fail "gzip image: rc $RC: $(cat "$T/gzip.err")"
 replay missing "$NGINX_URL/nothere.raw" all
 [ "$RC" = 1 ] && grep -q 'not on the server (HTTP 404)' "$T/missing.err" &&
         ok "a missing image is reported as such" || fail "missing image: rc $RC: $(cat "$T/missing.err")"
