@@ -14,6 +14,8 @@
  *                       caller may stop the HTTP server), then read everything
  *         pause=S       read the first half, sleep S seconds, read the rest (the caller
  *                       changes or cuts the image meanwhile)
+ *         kernel        the real driver instead: connect a free /dev/nbdN to the server and
+ *                       read the whole device through the kernel (exit 77 without nbd.ko)
  * Prints "read BYTES fetched BYTES requests N errors E mismatches M". Exit 0 when no answer
  * differed from FILE (errors are allowed: the caller decides), 1 on mismatch or protocol
  * failure, 3 when the image cannot be served lazily (the reason on stderr), 2 usage.
@@ -34,6 +36,7 @@
 #include "block-store.h"
 #include "lazy-server.h"
 #include "log.h"
+#include "nbd-kernel.h"
 #include "nbd-proto.h"
 #include "range-source.h"
 #include "seekable.h"
@@ -150,6 +153,50 @@ static int run_cow(struct kernel *k) {
         return r < 0 ? r : 0;
 }
 
+/* Through the kernel: the server on one end, /dev/nbdN on the other, read with pread. */
+static int run_kernel(struct lazy_server *s, int kernel_sock, const uint8_t *image, uint64_t size,
+                      struct kernel *k) {
+        char sysname[32], path[64];
+        pthread_t do_it;
+        int r;
+
+        int fd = nbd_kernel_open_free("/dev", sysname, sizeof sysname);
+        if (fd < 0) {
+                fprintf(stderr, "lazy-replay: no free /dev/nbd* (%s)\n", strerror(-fd));
+                return fd;
+        }
+        r = nbd_kernel_configure(fd, kernel_sock, size, true);
+        if (r < 0 || (r = nbd_kernel_start(fd, sysname, &do_it)) < 0) {
+                fprintf(stderr, "lazy-replay: cannot connect /dev/%s: %s\n", sysname, strerror(-r));
+                return r;
+        }
+        close(kernel_sock);
+        r = nbd_kernel_wait_connected(sysname, 5000);
+        if (r < 0)
+                return r;
+        snprintf(path, sizeof path, "/dev/%s", sysname);
+        int dev = open(path, O_RDONLY | O_CLOEXEC | O_DIRECT);
+        if (dev < 0)
+                return -errno;
+        uint8_t *buf = aligned_alloc(4096, REQ_SIZE);
+        for (uint64_t off = 0; buf && off < size; off += REQ_SIZE) {
+                size_t len = size - off < REQ_SIZE ? (size_t) (size - off) : REQ_SIZE;
+                ssize_t n = pread(dev, buf, len, (off_t) off);
+                if (n != (ssize_t) len) {
+                        k->errors++;
+                        continue;
+                }
+                if (memcmp(buf, image + off, len) != 0)
+                        k->mismatches++;
+                k->read += len;
+        }
+        free(buf);
+        close(dev);
+        printf("read /dev/%s through the kernel\n", sysname);
+        (void) s;
+        return 0;
+}
+
 static void *serve_thread(void *arg) {
         int r = lazy_server_run(arg);
         if (r < 0)
@@ -227,6 +274,14 @@ int main(int argc, char **argv) {
 
         struct kernel k = { .sock = sv[1], .expect = image, .size = table.usize, .next_handle = 1 };
         unsigned pause_sec = 0;
+        if (strcmp(mode, "kernel") == 0) {
+                r = run_kernel(&s, sv[1], image, table.usize, &k);
+                printf("read %" PRIu64 " fetched %" PRIu64 " requests %u errors %" PRIu64 " mismatches %" PRIu64 "\n",
+                       k.read, range_source_bytes_fetched(src), range_source_requests(src), k.errors, k.mismatches);
+                /* The kernel holds the socket: the process exit disconnects it. */
+                fflush(stdout);
+                _exit(r < 0 ? 1 : k.mismatches > 0 || k.errors > 0 ? 1 : 0);
+        }
         if (strcmp(mode, "all") == 0)
                 r = read_span(&k, 0, k.size);
         else if (strcmp(mode, "sparse") == 0) {
