@@ -157,12 +157,38 @@ static void write_state(struct lazy_server *s) {
         close(fd);
 }
 
+/* MemAvailable from /proc/meminfo in bytes, UINT64_MAX if unknown. */
+static uint64_t mem_available(void) {
+        FILE *f = fopen("/proc/meminfo", "re");
+        char line[128];
+        uint64_t kib = UINT64_MAX;
+        if (!f)
+                return UINT64_MAX;
+        while (fgets(line, sizeof line, f))
+                if (sscanf(line, "MemAvailable: %" SCNu64 " kB", &kib) == 1)
+                        break;
+        fclose(f);
+        return kib == UINT64_MAX ? kib : kib * 1024;
+}
+
+/* Memory the fill leaves to the system. */
+#define FILL_RESERVE (256ull * 1024 * 1024)
+
 /* One idle step of pullboot.lazy=fill: the next absent chunks, a few ranges' worth. */
 static void fill_step(struct lazy_server *s) {
         struct block_store *b = s->store;
         struct chunk_list l = {};
         uint64_t bytes = 0;
 
+        /* The whole image lives in memory after the fill: refuse before the system runs out. */
+        uint64_t rest = b->size - b->bytes_present, avail = mem_available();
+        if (avail != UINT64_MAX && rest + FILL_RESERVE > avail) {
+                log_warning("lazy: not filling: the rest of the image (%" PRIu64 " MiB) does not fit in the available "
+                            "memory (%" PRIu64 " MiB, %llu MiB kept free); the server stays needed",
+                            rest >> 20, avail >> 20, FILL_RESERVE >> 20);
+                s->fill = false;
+                return;
+        }
         for (size_t i = 0; i < b->n_chunks && bytes < (uint64_t) RANGE_PARALLEL * JOB_MAX; i++)
                 if (!block_store_has(b, i)) {
                         pb_seek_frame f;
