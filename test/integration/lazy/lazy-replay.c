@@ -244,14 +244,14 @@ int main(int argc, char **argv) {
         curl_global_init(CURL_GLOBAL_DEFAULT);
         struct range_source *src = NULL;
         r = range_source_open(url, NULL, &src, why, sizeof why);
+        pb_seek_table table = {};
+        if (r >= 0)
+                r = pb_seek_table_load(&table, range_source_size(src), range_source_read, src, why, sizeof why);
         if (r < 0) {
                 fprintf(stderr, "lazy-replay: not served lazily: %s\n", why);
-                return r == -EMEDIUMTYPE ? 3 : 1;
-        }
-        pb_seek_table table;
-        r = pb_seek_table_load(&table, range_source_size(src), range_source_read, src, why, sizeof why);
-        if (r < 0) {
-                fprintf(stderr, "lazy-replay: not served lazily: %s\n", why);
+                range_source_free(src);
+                free(image);
+                curl_global_cleanup();
                 return r == -EMEDIUMTYPE ? 3 : 1;
         }
         if (table.usize != (uint64_t) st.st_size) {
@@ -327,5 +327,6 @@ int main(int argc, char **argv) {
         block_store_done(&store);
         pb_seek_table_done(&table);
         free(image);
+        curl_global_cleanup();
         return r < 0 || k.mismatches > 0 ? 1 : 0;
 }
