@@ -24,6 +24,11 @@ until $bb grep -q '^filled=yes' /run/pullboot/lazy/nbd0 2>/dev/null; do
         [ $i -lt 900 ] || { echo "lazy-test: the fill did not complete"; exit 1; }
         $bb sleep 0.2
 done
+# systemd spares processes whose argv[0] starts with '@' (root storage daemons).
+for p in /proc/[0-9]*; do
+        c=$($bb tr '\0' ' ' <"$p/cmdline" 2>/dev/null)
+        case $c in @*) echo "lazy-test: storage daemon ${p#/proc/}: $c" ;; esac
+done
 $bb ip link set eth0 down && echo "lazy-test: network down"
 echo "lazy-test: disk sha256 $($bb sha256sum /dev/nbd0 | $bb cut -d ' ' -f 1)"
 EOH
@@ -48,6 +53,7 @@ drops=$(e2e_count_http '^GET /demo\.raw .* connection dropped on purpose$')
 e2e_assert_console '^pullboot: warning: lazy: .*/demo\.raw: range [0-9]+-[0-9]+ broke after [0-9]+ bytes .*; continuing from byte [0-9]+' \
         "no cut range was continued"
 e2e_assert_console '^pullboot: lazy: fill complete: all [0-9]+ MiB of the image are in memory' "the fill did not complete"
+e2e_assert_console '^lazy-test: storage daemon [0-9]+: @' "no process marked with '@' serves the root after switch_root"
 e2e_assert_console '^lazy-test: network down' "the hook did not take the network down"
 e2e_assert_console "^lazy-test: disk sha256 $sum\$" "the disk read after the network went away is not the image (want $sum)"
 e2e_assert_no_console '^GET /demo\.raw -> 200' "the image was downloaded whole"
