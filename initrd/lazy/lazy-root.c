@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -263,14 +264,17 @@ int lazy_root_start(const struct lazy_root_options *o, struct lazy_root *ret, ch
         snprintf(ret->device, sizeof ret->device, "%s/%s", dev_dir, ret->sysname);
 
         r = nbd_kernel_wait_connected(ret->sysname, CONNECT_TIMEOUT_MS);
-        if (r < 0) {
+        if (r < 0)
                 snprintf(why, why_size, "/dev/%s did not connect to the lazy root server", ret->sysname);
-                return r;
+        else {
+                r = settle_partitions(ret, dev_dir, &ret->n_partitions);
+                if (r < 0)
+                        snprintf(why, why_size, "cannot read the partitions of %s: %s", ret->device, strerror(-r));
         }
-        r = settle_partitions(ret, dev_dir, &ret->n_partitions);
         if (r < 0) {
-                snprintf(why, why_size, "cannot read the partitions of %s: %s", ret->device, strerror(-r));
-                return r;
+                /* The caller downloads the image instead: the server's exit frees the device. */
+                (void) kill(pid, SIGTERM);
+                *ret = (struct lazy_root) {};
         }
-        return 0;
+        return r;
 }
