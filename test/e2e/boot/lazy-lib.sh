@@ -26,7 +26,7 @@ lazy_refill() {
 # lazy_bytes_sent PATH: the bytes the server's log says it sent for GET PATH (all requests).
 lazy_bytes_sent() {
         e2e_http | sed -n "s/^GET $(e2e_regex_quote "$1")\( .*\)\{0,1\} -> [0-9]*, \([0-9]*\) bytes.*/\2/p" |
-                awk '{ s += $1 } END { print s + 0 }'
+                awk '{ s += $1 } END { printf "%.0f\n", s }'
 }
 
 # lazy_requests PATH: how many requests the server's log has for PATH.
