@@ -9,7 +9,9 @@
 
 #include "attach.h"
 #include "init-pull.h"
+#include "lazy-root.h"
 #include "log.h"
+#include "modules.h"
 #include "pull/pull.h"
 #include "pull/space.h"
 #include "store-cache.h"
@@ -215,4 +217,51 @@ int init_pull_attach(const struct plan_pull *pull, const char *target, bool read
                  l.n_partitions);
         attached_loop_done(&l);
         return 0;
+}
+
+int init_pull_lazy(const struct plan_pull *pull, bool read_only, bool allow_insecure_redirect, char *argv0,
+                   struct init_pull_result *ret, char *why, size_t why_size) {
+        struct kmod_ctx *ctx = NULL;
+        struct modules_stats st = {};
+        int r = -ENOENT;
+
+        *ret = (struct init_pull_result) {};
+        /* The driver is only needed here; loading it creates /dev/nbd0... */
+        if (modules_open(NULL, &ctx) >= 0) {
+                (void) modules_load(ctx, "nbd", false, &st);
+                modules_close(ctx);
+        }
+        snprintf(why, why_size, "no http or https URL");
+        for (size_t i = 0; i < pull->n_urls; i++) {
+                const char *url = pull->urls[i];
+                struct lazy_root l;
+                struct lazy_root_options o = {
+                        .url = url,
+                        .fill = pull->lazy == PLAN_LAZY_FILL,
+                        .read_only = read_only,
+                        .allow_https_downgrade = allow_insecure_redirect,
+                        .argv0 = argv0,
+                };
+                if (strncmp(url, "http:", 5) != 0 && strncmp(url, "https:", 6) != 0)
+                        continue;
+                if (access(INIT_PULL_CA_BUNDLE, R_OK) == 0)
+                        o.ca_bundle = INIT_PULL_CA_BUNDLE;
+                r = lazy_root_start(&o, &l, why, why_size);
+                if (r == -ENOENT && i + 1 < pull->n_urls)
+                        continue;   /* the next candidate name */
+                if (r < 0)
+                        return r;
+                const char *base = strrchr(pull->target, '/');
+                r = lazy_root_link_ref(&l, NULL, base ? base + 1 : pull->target);
+                if (r < 0)
+                        log_warning_errno(r, "cannot create the /dev/disk/by-loop-ref links of %s", l.device);
+                ret->used = i;
+                ret->size = l.size;
+                snprintf(ret->target, sizeof ret->target, "%s", l.device);
+                log_info("%s served lazily as %s (%.1f MiB, %u partition(s)%s%s) by process %d", url, l.device,
+                         (double) l.size / (1024.0 * 1024.0), l.n_partitions, read_only ? ", read-only" : "",
+                         o.fill ? ", filling in the background" : "", (int) l.pid);
+                return 0;
+        }
+        return r;
 }

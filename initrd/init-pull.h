@@ -35,3 +35,11 @@ int init_pull_download(const struct plan_pull *pull, const char *prefix, uint64_
                        struct init_pull_result *ret, char *why, size_t why_size);
 /* read_only: the expression's "ro", or forced (the root under systemd.volatile=overlay/yes). */
 int init_pull_attach(const struct plan_pull *pull, const char *target, bool read_only, char *why, size_t why_size);
+
+/* pullboot.lazy=yes|fill: serves the pull's image from its URL as a block device (the nbd driver,
+ * answered by a server process that outlives switch_root) instead of downloading it. 0: served,
+ * ret->target is the device ("/dev/nbd0") with its partitions present. Negative errno: not served,
+ * why says why (the caller downloads the image instead). argv0: this process's argv[0], which the
+ * server's copy marks with '@' (systemd's root storage daemons). */
+int init_pull_lazy(const struct plan_pull *pull, bool read_only, bool allow_insecure_redirect, char *argv0,
+                   struct init_pull_result *ret, char *why, size_t why_size);

@@ -68,6 +68,7 @@ struct init_state {
         struct pb_netinfo netinfo;
         char *cmdline;
         char **init_argv;
+        char lazy_disk[4096];        /* the root pull's device when served lazily (pullboot.lazy=) */
 };
 
 static double elapsed(const struct init_state *s) {
@@ -308,6 +309,22 @@ static int bring_up_network(struct init_state *s) {
 static int pull_one(struct init_state *s, const struct plan_pull *pull, enum failure_action on_failure) {
         struct init_pull_result res;
         char why[8192], detail[4096 + 64];
+        bool is_root = pull - s->plan->pulls == s->plan->root.pull;
+        /* Under an overlay or a tmpfs root the image is only read: the device refuses writes. */
+        bool read_only = pull->spec.read_only || (volatile_mode_protects_image(s->vol.mode) && is_root);
+
+        if (pull->lazy != PLAN_LAZY_NO && !s->args.dry_run) {
+                if (init_pull_lazy(pull, read_only, s->cfg.allow_insecure_redirect, s->init_argv[0], &res, why,
+                                   sizeof why) == 0) {
+                        snprintf(detail, sizeof detail, "%s as %s", pull->urls[res.used], res.target);
+                        phase(s, "lazy device ready", detail);
+                        if (is_root)
+                                snprintf(s->lazy_disk, sizeof s->lazy_disk, "%s", res.target);
+                        return 0;
+                }
+                log_warning("pullboot.lazy=%s: %s; downloading the whole image instead",
+                            plan_lazy_to_string(pull->lazy), why);
+        }
 
         int r = init_pull_download(pull, s->args.prefix, s->cfg.pull_max_memory, s->cfg.allow_insecure_redirect,
                                    &s->store, &s->cfg.fleet, &res, why, sizeof why);
@@ -323,9 +340,6 @@ static int pull_one(struct init_state *s, const struct plan_pull *pull, enum fai
                 log_info("would attach %s to a loop device (dry run)", res.target);
                 return 0;
         }
-        /* Under an overlay or a tmpfs root the image is only read: the loop device refuses writes. */
-        bool read_only = pull->spec.read_only ||
-                (volatile_mode_protects_image(s->vol.mode) && pull - s->plan->pulls == s->plan->root.pull);
         if (init_pull_attach(pull, res.target, read_only, why, sizeof why) < 0)
                 return fail(s, on_failure, "%s", why);
         return 0;
@@ -407,7 +421,7 @@ static int mount_root(struct init_state *s) {
                 phase(s, "root mounted", NULL);
                 return 0;
         }
-        o.gpt_auto_disk = local_gpt_auto_disk(s, disk, sizeof disk);
+        o.gpt_auto_disk = s->lazy_disk[0] ? s->lazy_disk : local_gpt_auto_disk(s, disk, sizeof disk);
         volatile_root_adjust(&s->vol, &spec);
         r = root_mount(&spec, &o, &res);
         if (r < 0)

@@ -83,6 +83,10 @@ static void json_pull(FILE *f, const struct plan_pull *pull) {
         json_tristate(f, s ? s->bootorigin : -1);
         fputs(",\n      \"read_only\": ", f);
         json_tristate(f, s ? s->read_only : -1);
+        fputs(",\n      \"lazy\": ", f);
+        json_write_cstring(f, pull->status == PLAN_PULL_READY ? plan_lazy_to_string(pull->lazy) : NULL);
+        fputs(",\n      \"lazy_reason\": ", f);
+        json_write_cstring(f, pull->lazy_reason);
         fputs(",\n      \"runtime\": ", f);
         json_tristate(f, s ? pull->runtime : -1);
         fputs(",\n      \"warnings\": ", f);
@@ -222,6 +226,10 @@ static void text_pull(FILE *f, size_t idx, const struct plan_pull *pull) {
         fprintf(f, "  blockdev:    %s\n", yes_no(s->blockdev));
         fprintf(f, "  read-only:   %s\n", yes_no(s->read_only));
         fprintf(f, "  runtime:     %s\n", yes_no(pull->runtime));
+        if (pull->lazy != PLAN_LAZY_NO)
+                fprintf(f, "  lazy:        %s (served from the URL, read on demand)\n", plan_lazy_to_string(pull->lazy));
+        if (pull->lazy_reason)
+                text_line(f, "  not lazy:    ", pull->lazy_reason);
 }
 
 int plan_print_text(const struct plan *p, FILE *f) {

@@ -269,6 +269,10 @@ static int add_error(struct plan *p, char *s) {
         return strv_push(&p->errors, &p->n_errors, s);
 }
 
+int plan_add_error(struct plan *p, char *s) {
+        return add_error(p, s);
+}
+
 /* systemd's PROC_CMDLINE_RD_STRICT: in the initrd only "rd.KEY" counts, on the host only "KEY";
  * '-' and '_' are the same in keys (proc_cmdline_key_streq()). */
 static bool key_matches_strict(const struct pb_cmdline_arg *arg, const char *name, enum plan_mode mode) {
@@ -558,6 +562,11 @@ int plan_build(const char *cmdline, const char *origin, const char *credential, 
                 r = parse_store(p, cmdline ? cmdline : "");
         if (r < 0)
                 return r;
+        if (mode == PLAN_MODE_INITRD) {
+                r = plan_decide_lazy(p, cmdline ? cmdline : "");
+                if (r < 0)
+                        return r;
+        }
 
         *ret = TAKE_PTR(p);
         return 0;

@@ -36,6 +36,13 @@ enum plan_pull_status {
         PLAN_PULL_INVALID,  /* refused; reason says why */
 };
 
+/* pullboot.lazy=: serve blockdev images from their URL instead of downloading them (plan-lazy.c). */
+enum plan_lazy {
+        PLAN_LAZY_NO,               /* download (the default) */
+        PLAN_LAZY_YES,              /* serve from HTTP ranges, fetching what is read */
+        PLAN_LAZY_FILL,             /* as yes, and fetch the rest once idle */
+};
+
 struct plan_pull {
         enum plan_pull_source source;
         char *key;                  /* "rd.systemd.pull", "systemd.pull" or "import.pull" */
@@ -55,6 +62,9 @@ struct plan_pull {
 
         char **warnings;            /* accepted with warnings (unknown options, ...) */
         size_t n_warnings;
+
+        enum plan_lazy lazy;        /* READY: how this pull is served */
+        const char *lazy_reason;    /* static: why not lazy although pullboot.lazy= asked; else NULL */
 };
 
 enum plan_root_kind {
@@ -97,6 +107,7 @@ struct plan {
 
         /* Initrd: where the images go (pullboot.store=, pullboot.store-format=; store.h). */
         struct store_spec store;
+        enum plan_lazy lazy;        /* pullboot.lazy= */
 
         char **warnings;            /* things that are probably not what was meant */
         size_t n_warnings;
@@ -121,6 +132,12 @@ const char *plan_mode_to_string(enum plan_mode m);            /* "initrd", "host
 const char *plan_pull_status_to_string(enum plan_pull_status s); /* "ready", "skipped", "invalid" */
 const char *plan_pull_source_to_string(enum plan_pull_source s); /* "cmdline", "credential" */
 const char *plan_root_kind_to_string(enum plan_root_kind k);  /* "none", "gpt-auto", "bind", ... */
+const char *plan_lazy_to_string(enum plan_lazy l);            /* "no", "yes", "fill" */
+
+/* pullboot.lazy= and, for each ready pull, whether it can be served lazily (plan-lazy.c). An
+ * invalid value becomes a plan error. Only allocation failure is returned. */
+int plan_decide_lazy(struct plan *p, const char *cmdline);
+int plan_add_error(struct plan *p, char *s);   /* takes s (NULL: -ENOMEM) */
 
 /* Printers (plan-print.c). The JSON form is a stable interface, documented in pullboot(8). */
 int plan_print_text(const struct plan *p, FILE *f);

@@ -36,6 +36,7 @@ struct counter {
 
 struct faults {
         unsigned drop;          /* cut the first `drop` responses at a random point */
+        unsigned after;         /* drop, dropat and stall start counting after this many requests */
         long long drop_at;      /* cut the first response after this many body bytes (-1: off) */
         unsigned stall;         /* first response: go silent after half the body for this long */
         unsigned hang;          /* every response: say nothing at all for this long */
@@ -111,6 +112,8 @@ static int parse_faults(char *spec, struct faults *f) {
                         f->drop_at = strtoll(v, NULL, 10);
                 else if (strcmp(tok, "stall") == 0 && v)
                         f->stall = (unsigned) strtoul(v, NULL, 10);
+                else if (strcmp(tok, "after") == 0 && v)
+                        f->after = (unsigned) strtoul(v, NULL, 10);
                 else if (strcmp(tok, "rate") == 0 && v)
                         f->rate = strtoul(v, NULL, 10);
                 else if (strcmp(tok, "hang") == 0 && v)
@@ -313,15 +316,17 @@ static void handle(const struct config *cfg, int fd) {
                 send_n = (uint64_t) claimed;
         uint64_t cut = UINT64_MAX;
         unsigned stall = 0;
+        /* Cuts and stalls count from request `after` on (a client's probe stays whole). */
+        uint32_t cut_nth = nth >= f.after ? nth - f.after : UINT32_MAX;
         if (probe)
                 ;
-        else if (nth < f.drop && body > 0) {
+        else if (cut_nth < f.drop && body > 0) {
                 uint64_t s = (f.seed ?: cfg->seed) ^ hash_str(shown) ^ ((uint64_t) nth * 0x9E3779B97F4A7C15ULL);
                 rnd(&s);
                 cut = rnd(&s) % body;
-        } else if (nth == 0 && f.drop_at >= 0)
+        } else if (cut_nth == 0 && f.drop_at >= 0)
                 cut = (uint64_t) f.drop_at;
-        else if (nth == 0 && f.stall > 0) {
+        else if (cut_nth == 0 && f.stall > 0) {
                 cut = body / 2;
                 stall = f.stall;
         }
@@ -369,6 +374,7 @@ static void help(void) {
                "comma-separated faults in SPEC:\n"
                "  drop=K        cut the first K responses at a random point of their body\n"
                "  dropat=N      cut the first response after N body bytes\n"
+               "  after=K       drop, dropat and stall count from the K+1-th request on\n"
                "  stall=S       first response: go silent after half the body for S seconds\n"
                "  hang=S        every response: send nothing at all for S seconds\n"
                "  rate=N        send at most N bytes per second\n"

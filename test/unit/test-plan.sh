@@ -137,6 +137,13 @@ stderr_has bad-credential "pull 1 (import.pull line 2): option 'sysext': image c
 check duplicate-local 2 --origin "$origin" --credential "$cases/duplicate.pull" --cmdline "$ex4"
 stderr_has duplicate-local "pull 1 (import.pull line 2): target '/run/machines/rootdisk.raw' is already pulled by pull 0"
 
+# pullboot.lazy= (issue 14): which pulls are served from their URL instead of downloaded.
+check lazy-fill 0 --origin "$origin" --cmdline "$ex4 pullboot.lazy=fill"
+check lazy-refused 0 --origin "$origin" --cmdline \
+        'rd.systemd.pull=raw,machine,verify=checksum,blockdev,bootorigin:rootdisk:image.raw rd.systemd.pull=tar,machine,verify=no::https://h/t.tar rd.systemd.pull=raw,machine,verify=no,blockdev:f:file:///srv/f.raw root=gpt-auto rd.pullboot.lazy'
+check bad-lazy 2 --origin "$origin" --cmdline "$ex4 pullboot.lazy=maybe"
+stderr_has bad-lazy "pullboot.lazy=maybe: expected yes, fill or no"
+
 # Usage errors.
 n=$((n + 1))
 "$pb" plan --frobnicate >/dev/null 2>"$tmp/usage.err"

@@ -51,7 +51,7 @@ done
 # the plan's modules, a dependency (jbd2 for ext4) and a softdep (crc32c for ext4)
 for m in fs/ext4/ext4.ko fs/jbd2/jbd2.ko drivers/block/loop.ko drivers/net/virtio_net.ko \
          fs/efivarfs/efivarfs.ko fs/erofs/erofs.ko fs/squashfs/squashfs.ko crypto/crc32c_generic.ko \
-         fs/overlayfs/overlay.ko; do
+         fs/overlayfs/overlay.ko drivers/block/nbd.ko; do
         if grep -q "kernel/$m:" "/lib/modules/$KVER/modules.dep"; then
                 want "$moddir/kernel/$m"
         fi

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "lazy-root.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "block-store.h"
+#include "devnode.h"
+#include "fileio.h"
+#include "lazy-server.h"
+#include "log.h"
+#include "loop-partitions.h"
+#include "macro.h"
+#include "nbd-kernel.h"
+#include "partition-table.h"
+#include "range-source.h"
+#include "seekable.h"
+
+#define CONNECT_TIMEOUT_MS 5000
+#define PARTITION_TIMEOUT_MS 5000
+
+/* The child's one status line to the parent: "ok NAME SIZE", "fallback WHY" or "error ERRNO WHY". */
+static void report(int fd, const char *fmt, ...) _printf_(2, 3);
+static void report(int fd, const char *fmt, ...) {
+        char line[2048];
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(line, sizeof line, fmt, ap);
+        va_end(ap);
+        if (n > 0)
+                (void) !write(fd, line, (size_t) n < sizeof line ? (size_t) n : sizeof line - 1);
+        close(fd);
+}
+
+/* The server process: never returns. */
+static _noreturn_ void serve(const struct lazy_root_options *o, int status_fd) {
+        struct range_options ro = {
+                .ca_bundle = o->ca_bundle,
+                .allow_https_downgrade = o->allow_https_downgrade,
+        };
+        struct range_source *src = NULL;
+        pb_seek_table table;
+        struct block_store store;
+        char why[1024] = "", sysname[32];
+        int sv[2], r;
+
+        /* systemd leaves processes whose argv[0] starts with '@' running at shutdown and
+         * switch-root: the root file system depends on this one. */
+        if (o->argv0 && o->argv0[0])
+                o->argv0[0] = '@';
+        (void) prctl(PR_SET_NAME, "pullboot-lazy");
+        (void) setsid();
+        int oom = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+        if (oom >= 0) {
+                (void) write_full_fd(oom, "-1000", 5);
+                close(oom);
+        }
+
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+                report(status_fd, "error %d cannot set up libcurl", ENOMEM);
+                _exit(1);
+        }
+        r = range_source_open(o->url, &ro, &src, why, sizeof why);
+        if (r == -EMEDIUMTYPE) {
+                report(status_fd, "fallback %s", why);
+                _exit(0);
+        }
+        if (r < 0) {
+                report(status_fd, "error %d %s", -r, why);
+                _exit(1);
+        }
+        r = pb_seek_table_load(&table, range_source_size(src), range_source_read, src, why, sizeof why);
+        if (r == -EMEDIUMTYPE) {
+                report(status_fd, "fallback %s", why);
+                _exit(0);
+        }
+        if (r < 0) {
+                report(status_fd, "error %d cannot read the seek table of %s: %s", -r, o->url, strerror(-r));
+                _exit(1);
+        }
+        r = block_store_init(&store, &table);
+        if (r < 0) {
+                report(status_fd, "error %d cannot set up the memory for the image: %s", -r, strerror(-r));
+                _exit(1);
+        }
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+                report(status_fd, "error %d socketpair: %s", errno, strerror(errno));
+                _exit(1);
+        }
+        int dev_fd = nbd_kernel_open_free(o->dev_dir ?: "/dev", sysname, sizeof sysname);
+        if (dev_fd < 0) {
+                report(status_fd, "error %d %s", -dev_fd,
+                       dev_fd == -ENODEV ? "no /dev/nbd* devices (is the nbd module in the initrd? "
+                                           "pullboot-mkinitrd adds it)" : "all nbd devices are in use");
+                _exit(1);
+        }
+        r = nbd_kernel_configure(dev_fd, sv[1], table.usize, o->read_only);
+        if (r < 0) {
+                report(status_fd, "error %d cannot configure /dev/%s: %s", -r, sysname, strerror(-r));
+                _exit(1);
+        }
+        close(sv[1]);
+        pthread_t thread;
+        r = nbd_kernel_start(dev_fd, sysname, &thread);
+        if (r < 0) {
+                report(status_fd, "error %d cannot start /dev/%s: %s", -r, sysname, strerror(-r));
+                _exit(1);
+        }
+
+        struct lazy_server s = {
+                .sock = sv[0],
+                .src = src,
+                .store = &store,
+                .fill = o->fill,
+                .read_only = o->read_only,
+                .state_dirfd = -1,
+                .state_name = sysname,
+        };
+        const char *state_dir = o->state_dir ?: LAZY_STATE_DIR;
+        /* A directory fd: the state stays reachable after switch_root moves /run. */
+        if (mkdir_p(state_dir, 0755) >= 0)
+                s.state_dirfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        report(status_fd, "ok %s %" PRIu64, sysname, table.usize);
+
+        r = lazy_server_run(&s);
+        if (r < 0)
+                log_error_errno(r, "lazy: serving /dev/%s stopped", sysname);
+        else
+                log_info("lazy: /dev/%s disconnected; %" PRIu64 " bytes fetched", sysname,
+                         range_source_bytes_fetched(src));
+        _exit(r < 0 ? 1 : 0);
+}
+
+/* Partitions of the served disk, as loop devices get them (attach.c). */
+static int settle_partitions(const struct lazy_root *l, const char *dev_dir, unsigned *ret_n) {
+        _cleanup_free_ struct dps_partition *parts = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        size_t n = 0;
+        int r;
+
+        /* Opening the disk runs the kernel's partition scan (the driver asked for one). */
+        fd = open(l->device, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        r = partition_table_read(fd, &parts, &n);
+        if (r < 0)
+                return r;
+        r = disk_add_missing_partitions(fd, l->sysname, parts, n);
+        if (r < 0)
+                return r;
+        uint64_t deadline = now_ms() + PARTITION_TIMEOUT_MS;
+        for (size_t i = 0; i < n; i++) {
+                char pname[48];
+                uint64_t now = now_ms();
+                snprintf(pname, sizeof pname, "%sp%u", l->sysname, parts[i].partno);
+                r = devnode_wait(dev_dir, pname, now < deadline ? (unsigned) (deadline - now) : 0, NULL, 0);
+                if (r < 0)
+                        return r;
+        }
+        *ret_n = (unsigned) n;
+        return 0;
+}
+
+static int replace_link(const char *dir, const char *name, const char *target) {
+        char path[512], tmp[512];
+        if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int) sizeof path ||
+            snprintf(tmp, sizeof tmp, "%s/.#%s", dir, name) >= (int) sizeof tmp)
+                return -ENAMETOOLONG;
+        (void) unlink(tmp);
+        if (symlink(target, tmp) < 0)
+                return -errno;
+        if (rename(tmp, path) < 0) {
+                int r = -errno;
+                (void) unlink(tmp);
+                return r;
+        }
+        return 0;
+}
+
+int lazy_root_link_ref(const struct lazy_root *l, const char *dev_dir, const char *ref) {
+        char dir[256], target[96], name[128];
+        int r;
+
+        if (udev_running() > 0)
+                return 0;
+        if (!ref[0] || strchr(ref, '/') || snprintf(dir, sizeof dir, "%s/disk/by-loop-ref", dev_dir ?: "/dev") >= (int) sizeof dir)
+                return -EINVAL;
+        r = mkdir_p(dir, 0755);
+        if (r < 0)
+                return r;
+        snprintf(target, sizeof target, "../../%s", l->sysname);
+        r = replace_link(dir, ref, target);
+        /* Partition numbers as the kernel scanned them: nbd0p1, nbd0p2, ... */
+        for (unsigned p = 1; r >= 0 && p <= 128; p++) {
+                char sysname[48];
+                snprintf(sysname, sizeof sysname, "%sp%u", l->sysname, p);
+                if (sysfs_block_exists(sysname) <= 0)
+                        continue;
+                snprintf(target, sizeof target, "../../%s", sysname);
+                snprintf(name, sizeof name, "%.63s-part%u", ref, p);
+                r = replace_link(dir, name, target);
+        }
+        return r;
+}
+
+int lazy_root_start(const struct lazy_root_options *o, struct lazy_root *ret, char *why, size_t why_size) {
+        const char *dev_dir = o->dev_dir ?: "/dev";
+        char status[2048];
+        size_t got = 0;
+        int pipefd[2], r;
+
+        *ret = (struct lazy_root) {};
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return -errno;
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid < 0) {
+                r = -errno;
+                close(pipefd[0]);
+                close(pipefd[1]);
+                return r;
+        }
+        if (pid == 0) {
+                close(pipefd[0]);
+                serve(o, pipefd[1]);
+        }
+        close(pipefd[1]);
+        for (;;) {
+                ssize_t n = read(pipefd[0], status + got, sizeof status - 1 - got);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0 || (got += (size_t) n) == sizeof status - 1)
+                        break;
+        }
+        close(pipefd[0]);
+        status[got] = 0;
+
+        if (strncmp(status, "fallback ", 9) == 0) {
+                snprintf(why, why_size, "%s", status + 9);
+                return -EMEDIUMTYPE;
+        }
+        if (strncmp(status, "error ", 6) == 0) {
+                char *end;
+                long e = strtol(status + 6, &end, 10);
+                snprintf(why, why_size, "%s", *end ? end + 1 : "");
+                return e > 0 ? (int) -e : -EIO;
+        }
+        if (sscanf(status, "ok %31s %" SCNu64, ret->sysname, &ret->size) != 2) {
+                snprintf(why, why_size, "the lazy root server ended without a word (see the messages above)");
+                return -EIO;
+        }
+        ret->pid = pid;
+        snprintf(ret->device, sizeof ret->device, "%s/%s", dev_dir, ret->sysname);
+
+        r = nbd_kernel_wait_connected(ret->sysname, CONNECT_TIMEOUT_MS);
+        if (r < 0)
+                snprintf(why, why_size, "/dev/%s did not connect to the lazy root server", ret->sysname);
+        else {
+                r = settle_partitions(ret, dev_dir, &ret->n_partitions);
+                if (r < 0)
+                        snprintf(why, why_size, "cannot read the partitions of %s: %s", ret->device, strerror(-r));
+        }
+        if (r < 0) {
+                /* The caller downloads the image instead: the server's exit frees the device. */
+                (void) kill(pid, SIGTERM);
+                *ret = (struct lazy_root) {};
+        }
+        return r;
+}

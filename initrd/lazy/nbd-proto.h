@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The NBD transmission phase as the kernel's nbd driver speaks it once a socket is handed to it
+ * (no handshake: size and flags are set by ioctl): fixed-size requests, simple replies. Only
+ * what the driver sends is understood: READ, WRITE, DISC, FLUSH, TRIM.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum nbd_cmd {
+        NBD_REQ_READ = 0,
+        NBD_REQ_WRITE = 1,
+        NBD_REQ_DISC = 2,
+        NBD_REQ_FLUSH = 3,
+        NBD_REQ_TRIM = 4,
+};
+
+struct nbd_request {
+        uint16_t flags;
+        uint16_t type;          /* enum nbd_cmd */
+        uint64_t handle;        /* opaque, echoed in the reply (kept in wire byte order) */
+        uint64_t from;
+        uint32_t len;
+};
+
+#define NBD_REQUEST_SIZE 28
+#define NBD_REPLY_SIZE 16
+
+/* Decodes one request; -EBADMSG when the magic is wrong (the peer is not the nbd driver). */
+int nbd_request_decode(const uint8_t buf[NBD_REQUEST_SIZE], struct nbd_request *ret);
+
+/* Encodes the simple reply header for handle with error (a positive errno, 0 for success). */
+void nbd_reply_encode(uint64_t handle, uint32_t error, uint8_t buf[NBD_REPLY_SIZE]);
+
+/* Reads or writes exactly n bytes on a blocking socket; 0, -EPIPE at end of stream, or -errno. */
+int nbd_read_full(int fd, void *buf, size_t n);
+int nbd_write_full(int fd, const void *buf, size_t n);
