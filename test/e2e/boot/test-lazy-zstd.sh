@@ -1,0 +1,4 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Lazy root from a seekable-zstd image: see lazy-seekable.sh.
+exec "$(dirname "$0")/lazy-seekable.sh" zstd
