@@ -11,12 +11,7 @@
 
 #include "boot-disk.h"
 #include "macro.h"
-
-static uint64_t now_ms_mono(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
-}
+#include "time-util.h"
 
 /* One look through the block devices the kernel has now (no udev: libblkid probes them). */
 static int find_once(const char *uuid, char *buf, size_t size) {
@@ -43,7 +38,7 @@ static int find_once(const char *uuid, char *buf, size_t size) {
 int boot_disk_from_partuuid(const char *partuuid, unsigned timeout_ms, char *buf, size_t size) {
         char uuid[64];
         size_t n = strlen(partuuid);
-        uint64_t deadline = now_ms_mono() + timeout_ms;
+        uint64_t deadline = now_ms() + timeout_ms;
 
         /* systemd writes the UUID in upper case; libblkid reports lower case. */
         if (n == 0 || n >= sizeof uuid)
@@ -54,7 +49,7 @@ int boot_disk_from_partuuid(const char *partuuid, unsigned timeout_ms, char *buf
         for (;;) {
                 if (find_once(uuid, buf, size) == 0)
                         return 0;
-                if (now_ms_mono() >= deadline)
+                if (now_ms() >= deadline)
                         return -ENOENT;
                 (void) usleep(50 * 1000);
         }

@@ -12,13 +12,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "macro.h"
-
-uint64_t now_ms(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
-}
+#include "time-util.h"
 
 void poll_pause(void) {
         struct timespec ts = { .tv_nsec = 10 * 1000 * 1000 };

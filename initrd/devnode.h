@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "time-util.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -9,8 +11,6 @@
  * its node a moment later (or never, when dev_dir is not a devtmpfs).
  */
 
-/* Monotonic milliseconds, for bounded waits. */
-uint64_t now_ms(void);
 /* Sleeps a short poll interval (10 ms). */
 void poll_pause(void);
 

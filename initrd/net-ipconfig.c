@@ -13,16 +13,11 @@
 #include "fileio.h"
 #include "log.h"
 #include "net.h"
+#include "time-util.h"
 
 #define CONF_MAX (64 * 1024)
 /* Grace after ipconfig's own timeout before we kill it. */
 #define KILL_GRACE_MS 2000
-
-static uint64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
-}
 
 static int parse_ip(const char *s, uint8_t ret[4]) {
         return pb_parse_ipv4(pb_span_from_str(s), ret);

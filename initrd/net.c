@@ -8,6 +8,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "net.h"
+#include "time-util.h"
 
 #define POLL_MS 50
 
@@ -28,12 +29,6 @@ int net_mode_from_string(const char *s, enum net_mode *ret) {
 
 const char *net_mode_to_string(enum net_mode m) {
         return (unsigned) m < ELEMENTSOF(mode_names) ? mode_names[m] : "invalid";
-}
-
-static uint64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
 }
 
 static void format_ip(char *buf, size_t size, const uint8_t ip[4]) {

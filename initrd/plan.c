@@ -13,6 +13,7 @@
 #include "macro.h"
 #include "plan.h"
 #include "url.h"
+#include "strv.h"
 
 #define URL_MAX 8192
 
@@ -66,26 +67,6 @@ static char *span_dup(struct pb_span s) {
                 memcpy(p, s.ptr, s.len);
         p[s.len] = 0;
         return p;
-}
-
-static void strv_free(char **l, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                free(l[i]);
-        free(l);
-}
-
-/* Takes ownership of s (also on failure). */
-static int strv_push(char ***l, size_t *n, char *s) {
-        if (!s)
-                return -ENOMEM;
-        char **m = realloc(*l, (*n + 1) * sizeof(char *));
-        if (!m) {
-                free(s);
-                return -ENOMEM;
-        }
-        m[(*n)++] = s;
-        *l = m;
-        return 0;
 }
 
 static char *strdup_printf(const char *fmt, ...) _printf_(1, 2);
@@ -163,7 +144,7 @@ static int resolve_pull(struct plan_pull *pull, const char *origin, enum plan_mo
         pull->runtime = pb_pullspec_runtime(&pull->spec, mode == PLAN_MODE_INITRD);
 
         for (unsigned i = 0; i < pull->spec.n_warnings; i++) {
-                r = strv_push(&pull->warnings, &pull->n_warnings, diag_dup(&pull->spec.warnings[i]));
+                r = strv_consume(&pull->warnings, &pull->n_warnings, diag_dup(&pull->spec.warnings[i]));
                 if (r < 0)
                         return r;
         }
@@ -191,7 +172,7 @@ static int resolve_pull(struct plan_pull *pull, const char *origin, enum plan_mo
                 r = pb_pullspec_candidate_url(&pull->spec, origin_span, i, url, URL_MAX, &d);
                 if (r < 0)
                         return set_invalid(pull, &d);
-                r = strv_push(&pull->urls, &pull->n_urls, strdup(url));
+                r = strv_consume(&pull->urls, &pull->n_urls, strdup(url));
                 if (r < 0)
                         return r;
         }
@@ -262,11 +243,11 @@ static int add_pull(struct plan *p, enum plan_pull_source source, const char *ke
 }
 
 static int add_warning(struct plan *p, char *s) {
-        return strv_push(&p->warnings, &p->n_warnings, s);
+        return strv_consume(&p->warnings, &p->n_warnings, s);
 }
 
 static int add_error(struct plan *p, char *s) {
-        return strv_push(&p->errors, &p->n_errors, s);
+        return strv_consume(&p->errors, &p->n_errors, s);
 }
 
 int plan_add_error(struct plan *p, char *s) {

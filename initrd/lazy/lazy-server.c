@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "nbd-proto.h"
+#include "time-util.h"
 
 #define RA_MIN (128 * 1024)
 #define RA_MAX (4 * 1024 * 1024)
@@ -22,12 +23,6 @@
 #define FILL_IDLE_MS 500
 #define STATE_IDLE_MS 1000
 #define MAX_REQUEST (32u * 1024 * 1024)
-
-static uint64_t mono_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
-}
 
 struct pending {
         struct nbd_request req;
@@ -310,12 +305,12 @@ int lazy_server_run(struct lazy_server *s) {
         struct pending batch[BATCH_MAX];
         struct chunk_list want = {};
         bool dirty = true;
-        uint64_t last_request = mono_ms();
+        uint64_t last_request = now_ms();
         int r = 0;
 
         for (;;) {
                 struct pollfd pfd = { .fd = s->sock, .events = POLLIN };
-                uint64_t idle = mono_ms() - last_request;
+                uint64_t idle = now_ms() - last_request;
                 /* Filling goes on back to back once the system has been quiet for a moment. */
                 int timeout = s->fill && !s->filled ? (idle >= FILL_IDLE_MS ? 0 : (int) (FILL_IDLE_MS - idle))
                             : dirty ? STATE_IDLE_MS : -1;
@@ -329,7 +324,7 @@ int lazy_server_run(struct lazy_server *s) {
                         break;
                 }
                 if (r == 0) {
-                        if (s->fill && !s->filled && mono_ms() - last_request >= FILL_IDLE_MS) {
+                        if (s->fill && !s->filled && now_ms() - last_request >= FILL_IDLE_MS) {
                                 fill_step(s);
                                 if (!s->filled)
                                         continue;
@@ -346,7 +341,7 @@ int lazy_server_run(struct lazy_server *s) {
                         break;
                 }
                 dirty = true;
-                last_request = mono_ms();
+                last_request = now_ms();
 
                 bool disc = false;
                 for (size_t k = 0; k < n && r >= 0; k++) {

@@ -10,6 +10,7 @@
 #include "json.h"
 #include "progress.h"
 #include "space.h"
+#include "time-util.h"
 
 struct progress {
         enum pull_progress mode;
@@ -20,12 +21,6 @@ struct progress {
         bool drawn;
         int error;              /* the first failed write */
 };
-
-static uint64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
-}
 
 int progress_new(enum pull_progress mode, int fd, const char *url, struct progress **ret) {
         struct progress *p = calloc(1, sizeof *p);

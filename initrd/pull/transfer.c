@@ -15,6 +15,7 @@
 #include "log.h"
 #include "retry.h"
 #include "transfer.h"
+#include "time-util.h"
 
 #define RECEIVE_BUFFER (512 * 1024)
 
@@ -376,12 +377,6 @@ static int judge(struct attempt *a, CURLcode code, const char *url, const char *
                             a->offset);
                 return 1;
         }
-}
-
-static uint64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
 }
 
 /* Jitter only spreads clients apart: the kernel's pool when it is ready, the clock and the pid

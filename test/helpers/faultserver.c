@@ -46,6 +46,7 @@ struct faults {
         long long trunc;        /* pretend the file is only this long (-1: off) */
         long long lie;          /* Content-Length is off by this much */
         bool change;            /* from the second request on, serve NAME.alt */
+        bool ranges;            /* closed ranges count (and are cut) like other requests */
         bool norange;
         bool noetag;
         bool nolastmod;
@@ -128,6 +129,8 @@ static int parse_faults(char *spec, struct faults *f) {
                         f->lie = strtoll(v, NULL, 10);
                 else if (strcmp(tok, "change") == 0)
                         f->change = true;
+                else if (strcmp(tok, "ranges") == 0)
+                        f->ranges = true;
                 else if (strcmp(tok, "norange") == 0)
                         f->norange = true;
                 else if (strcmp(tok, "noetag") == 0)
@@ -210,7 +213,7 @@ static void handle(const struct config *cfg, int fd) {
          * counted and is never cut, so that faults meant for downloads reach them. */
         unsigned long long pa, pb;
         bool probe = sscanf(range, "bytes=%llu-%llu", &pa, &pb) == 2;
-        uint32_t nth = probe ? peek_requests(cfg->counters, hash_str(target)) : count_request(cfg->counters, hash_str(target));
+        uint32_t counter = hash_str(target);
         char shown[4096];
         snprintf(shown, sizeof shown, "%s", target);
 
@@ -234,6 +237,11 @@ static void handle(const struct config *cfg, int fd) {
                         return;
                 }
         }
+        /* The fault "ranges" makes closed ranges ordinary requests: a lazy block device reads
+         * nothing but closed ranges, and its faults must reach them. */
+        if (f.ranges)
+                probe = false;
+        uint32_t nth = probe ? peek_requests(cfg->counters, counter) : count_request(cfg->counters, counter);
         if (strstr(name, "..")) {
                 respond_status(fd, 403, NULL);
                 return;
@@ -382,6 +390,8 @@ static void help(void) {
                "  trunc=N       serve the file as if it were only N bytes long\n"
                "  lie=+N|-N     Content-Length claims N bytes more or fewer than the body\n"
                "  change        from the second request on serve NAME.alt (new bytes and ETag)\n"
+               "  ranges        closed ranges (bytes=A-B) count and are cut like other requests\n"
+               "                (by default they are size probes: neither counted nor cut)\n"
                "  norange       ignore Range (always 200 with the whole file)\n"
                "  noetag        send no ETag, only Last-Modified\n"
                "  novalidator   send neither ETag nor Last-Modified\n"

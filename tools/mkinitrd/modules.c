@@ -15,6 +15,7 @@
 #include "default-modules.h"
 #include "modules.h"
 #include "spawn-wait.h"
+#include "strv.h"
 
 /* The list lives in default-modules.txt, shared with the initramfs-tools hook. */
 const char *const modules_default[] = {
@@ -37,24 +38,6 @@ struct resolver {
         size_t n_seen;
 };
 
-static bool strv_contains(char **v, size_t n, const char *s) {
-        for (size_t i = 0; i < n; i++)
-                if (strcmp(v[i], s) == 0)
-                        return true;
-        return false;
-}
-
-static int strv_push(char ***v, size_t *n, const char *s) {
-        char **nv = reallocarray(*v, *n + 1, sizeof(char *));
-        if (!nv)
-                return -ENOMEM;
-        *v = nv;
-        nv[*n] = strdup(s);
-        if (!nv[*n])
-                return -ENOMEM;
-        (*n)++;
-        return 0;
-}
 
 static void kmod_module_unref_listp(struct kmod_list **l) {
         if (*l)
@@ -83,7 +66,7 @@ static int visit(struct resolver *rs, struct kmod_module *mod, int depth) {
                 return log_error_errno(-ELOOP, "module dependencies of %s nest too deeply", name);
         if (strv_contains(rs->seen, rs->n_seen, name))
                 return 0;
-        r = strv_push(&rs->seen, &rs->n_seen, name);
+        r = strv_extend(&rs->seen, &rs->n_seen, name);
         if (r < 0)
                 return r;
 
@@ -96,7 +79,7 @@ static int visit(struct resolver *rs, struct kmod_module *mod, int depth) {
         size_t dl = strlen(rs->moddir);
         if (strncmp(path, rs->moddir, dl) != 0 || path[dl] != '/')
                 return log_error_errno(-EINVAL, "module %s is at %s, outside %s", name, path, rs->moddir);
-        r = strv_push(&rs->set.relpaths, &rs->set.n, path + dl + 1);
+        r = strv_extend(&rs->set.relpaths, &rs->set.n, path + dl + 1);
         if (r < 0)
                 return r;
 

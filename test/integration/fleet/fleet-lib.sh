@@ -16,8 +16,19 @@
 
 FLEET_PIDS=""
 
+# A loopback port that nothing listens on now, other than the ports given as arguments (other
+# tests run servers at the same time: a port taken at random collided once).
 fleet_port() {
-        echo $(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
+        local p i
+        for i in $(seq 1 50); do
+                p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
+                case " $* " in *" $p "*) continue ;; esac
+                ss -Htln "sport = :$p" 2>/dev/null | grep -q . && continue
+                echo "$p"
+                return 0
+        done
+        echo "fleet_port: no free loopback port found" >&2
+        return 1
 }
 
 # $1 name, $2 port, $3 server block body, $4 http-level lines; starts nginx with a master (so a killed worker is
@@ -100,7 +111,7 @@ fleet_start() {
         local op rp r1 r2 oa=${FLEET_ORIGIN_ADDR:-127.0.0.1}
         [ -n "${FLEET_ORIGIN_NETNS:-}" ] || oa=127.0.0.1
         mkdir -p "$FLEET_DIR/www"
-        op=$(fleet_port); rp=$(fleet_port); r1=$(fleet_port); r2=$(fleet_port)
+        op=$(fleet_port); rp=$(fleet_port "$op"); r1=$(fleet_port "$op" "$rp"); r2=$(fleet_port "$op" "$rp" "$r1")
         # The storm: while $FLEET_DIR/origin/storm exists, every request is answered 503 with
         # Retry-After (unless the file "no-retry-after" exists too: the negative case).
         fleet_nginx origin "$op" "

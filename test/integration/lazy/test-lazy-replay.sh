@@ -50,7 +50,7 @@ else
 fi
 cmp -s "$T/srv/disk.raw" <(cat "$T/srv/disk.raw") && ok "the served image is unchanged after the write"
 
-replay drops "$FS_URL/f/after=1,drop=3/disk.raw" all
+replay drops "$FS_URL/f/after=1,drop=3,ranges/disk.raw" all
 if [ "$RC" = 0 ] && [ "$READ" = "$size" ] && [ "$MISMATCHES" = 0 ] && grep -q 'continuing from byte' "$T/drops.err"; then
         ok "three cut responses were continued from the byte where they broke"
 else
@@ -59,7 +59,7 @@ fi
 
 # faultserver's "change": from the second request on, the bytes and ETag of disk.raw.alt.
 head -c "$size" /dev/urandom >"$T/srv/disk.raw.alt"
-replay change "$FS_URL/f/change/disk.raw" all
+replay change "$FS_URL/f/change,ranges/disk.raw" all
 if [ "$MISMATCHES" = 0 ] && [ "$ERRORS" != - ] && [ "$ERRORS" -gt 0 ] &&
    grep -Eq 'changed on the server \(ETag "[^"]+", now "[^"]+"\)' "$T/change.err"; then
         ok "a changed image gives I/O errors ($ERRORS) naming the ETag change, never its new bytes"
