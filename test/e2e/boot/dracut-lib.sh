@@ -23,6 +23,11 @@ dracut_initrd() {
                 # that needs dhclient, which the build host may lack: pullboot net does the DHCP.
                 modules="base udev-rules pullboot"
                 omit="systemd systemd-initrd dracut-systemd systemd-networkd network ifcfg" ;;
+        shell-net)
+                # The same with dracut's own network module (network-legacy: dhclient), as a
+                # distribution's dracut initrd has it; 95pullboot then leaves the network to it.
+                modules="base udev-rules network-legacy pullboot"
+                omit="systemd systemd-initrd dracut-systemd systemd-networkd" ;;
         *) e2e_fail "dracut_initrd: unknown flavour $flavour" ;;
         esac
 
