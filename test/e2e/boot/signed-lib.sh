@@ -9,6 +9,23 @@
 # so the initrd keyed by it is built once too; the stranger's key is made fresh by each scenario
 # that needs it.
 
+# signed_gpg HOME GPG-ARGS...: gpg with the home directory HOME, run from a copy under a short
+# /tmp path: gpg-agent's sockets live in the home, and a socket path over 107 bytes (a deep build
+# tree) makes gpg fail with "error running gpg-agent". What gpg changed is copied back.
+signed_gpg() {
+        local home=$1 t rc=0
+        shift
+        t=$(mktemp -d /tmp/pbgpg.XXXXXX)
+        cp -a "$home/." "$t/"
+        chmod 700 "$t"
+        GNUPGHOME=$t gpg "$@" || rc=$?
+        gpgconf --homedir "$t" --kill all 2>/dev/null || true
+        find "$t" -name 'S.*' -delete 2>/dev/null || true
+        cp -a "$t/." "$home/"
+        rm -rf "$t"
+        return $rc
+}
+
 # signed_trusted_key: SIGNED_GNUPGHOME, SIGNED_KEYRING (binary export of the public key).
 signed_trusted_key() {
         e2e_need_tools gpg gpgv
@@ -22,9 +39,9 @@ signed_trusted_key() {
                 rm -rf "$dir"
                 mkdir -p "$dir"
                 mkdir -m 700 "$SIGNED_GNUPGHOME"
-                GNUPGHOME=$SIGNED_GNUPGHOME gpg --batch --quiet --passphrase '' \
+                signed_gpg "$SIGNED_GNUPGHOME" --batch --quiet --passphrase '' \
                         --quick-gen-key 'pullboot e2e signer <e2e@invalid>' ed25519 sign never 2>"$dir/gpg.log" &&
-                        GNUPGHOME=$SIGNED_GNUPGHOME gpg --batch --quiet --export >"$SIGNED_KEYRING.tmp" &&
+                        signed_gpg "$SIGNED_GNUPGHOME" --batch --quiet --export >"$SIGNED_KEYRING.tmp" &&
                         [ -s "$SIGNED_KEYRING.tmp" ] && mv "$SIGNED_KEYRING.tmp" "$SIGNED_KEYRING"
         ) 9>"$PB_BUILD/test/e2e/boot/assets/.signed-key.lock" ||
                 e2e_fail "cannot make the throwaway signing key (gpg --quick-gen-key): $(cat "$dir/gpg.log" 2>/dev/null)"
@@ -34,7 +51,7 @@ signed_trusted_key() {
 signed_stranger_key() {
         STRANGER_GNUPGHOME=$E2E_WORK/stranger-gnupg
         mkdir -m 700 "$STRANGER_GNUPGHOME"
-        GNUPGHOME=$STRANGER_GNUPGHOME gpg --batch --quiet --passphrase '' \
+        signed_gpg "$STRANGER_GNUPGHOME" --batch --quiet --passphrase '' \
                 --quick-gen-key 'stranger <stranger@invalid>' ed25519 sign never 2>"$E2E_WORK/gpg.log" ||
                 e2e_fail "cannot make the stranger's key: $(cat "$E2E_WORK/gpg.log")"
 }
@@ -43,7 +60,7 @@ signed_stranger_key() {
 # checked with gpgv against the keyring before the guest sees it, so a failing boot is the guest's doing.
 signed_sign() {
         local dir=$1 home=${2:-$SIGNED_GNUPGHOME}
-        GNUPGHOME=$home gpg --batch --quiet --yes --detach-sign -o "$dir/SHA256SUMS.gpg" "$dir/SHA256SUMS" ||
+        signed_gpg "$home" --batch --quiet --yes --detach-sign -o "$dir/SHA256SUMS.gpg" "$dir/SHA256SUMS" ||
                 e2e_fail "gpg --detach-sign of $dir/SHA256SUMS failed"
 }
 
