@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "pull/http-response.h"
 
 #define PROBE_BYTES 512
 #define PROBE_ATTEMPTS 5
@@ -19,21 +20,13 @@
 #define BACKOFF_MAX_MS 5000
 
 /* What one response said about itself (reset at each status line: redirects have several). */
-struct response {
-        long status;
-        char etag[256];
-        char last_modified[64];
-        bool has_range;
-        uint64_t range_start, range_total;
-};
-
 /* One range in flight on one easy handle. */
 struct slot {
         CURL *curl;
         struct range_job *job;            /* NULL: idle */
         uint64_t off;                     /* where this attempt started */
         size_t want, got;                 /* of this attempt */
-        struct response resp;
+        struct http_response resp;
         bool wrong_body;                  /* not the 206 we asked for: body discarded */
         struct curl_slist *headers;
         char range[64];
@@ -61,51 +54,10 @@ static void sleep_ms(unsigned ms) {
                 ;
 }
 
-static void copy_value(char *dst, size_t size, const char *v, size_t n) {
-        while (n > 0 && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' ' || v[n - 1] == '\t'))
-                n--;
-        while (n > 0 && (*v == ' ' || *v == '\t')) {
-                v++;
-                n--;
-        }
-        if (n >= size)
-                n = 0;
-        memcpy(dst, v, n);
-        dst[n] = 0;
-}
-
-static bool header_is(const char *line, size_t n, const char *name, const char **value) {
-        size_t k = strlen(name);
-        if (n <= k || line[k] != ':' || strncasecmp(line, name, k) != 0)
-                return false;
-        *value = line + k + 1;
-        return true;
-}
-
 static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata) {
-        struct response *r = userdata;
         size_t n = size * nmemb;
-        const char *v;
 
-        if (n >= 5 && strncmp(line, "HTTP/", 5) == 0) {
-                *r = (struct response) {};
-                const char *sp = memchr(line, ' ', n);
-                if (sp)
-                        r->status = strtol(sp + 1, NULL, 10);
-        } else if (header_is(line, n, "ETag", &v))
-                copy_value(r->etag, sizeof r->etag, v, n - (size_t) (v - line));
-        else if (header_is(line, n, "Last-Modified", &v))
-                copy_value(r->last_modified, sizeof r->last_modified, v, n - (size_t) (v - line));
-        else if (header_is(line, n, "Content-Range", &v)) {
-                char buf[128], total[32];
-                uint64_t first, last;
-                copy_value(buf, sizeof buf, v, n - (size_t) (v - line));
-                if (sscanf(buf, "bytes %" SCNu64 "-%" SCNu64 "/%31s", &first, &last, total) == 3) {
-                        r->has_range = true;
-                        r->range_start = first;
-                        r->range_total = strcmp(total, "*") == 0 ? UINT64_MAX : strtoull(total, NULL, 10);
-                }
-        }
+        http_response_header(userdata, line, n);
         return n;
 }
 
@@ -164,7 +116,7 @@ static int slot_start(struct range_source *s, struct slot *sl, struct range_job 
         sl->want = job->len - done;
         sl->got = 0;
         sl->wrong_body = false;
-        sl->resp = (struct response) {};
+        sl->resp = (struct http_response) {};
         sl->errbuf[0] = 0;
         setup_easy(s, sl);
         snprintf(sl->range, sizeof sl->range, "%" PRIu64 "-%" PRIu64, sl->off, sl->off + sl->want - 1);
@@ -192,13 +144,13 @@ static void image_changed(struct range_source *s, const char *now) {
 }
 
 /* The server's validator in a response, the kind we pinned. */
-static const char *response_validator(const struct range_source *s, const struct response *r) {
+static const char *response_validator(const struct range_source *s, const struct http_response *r) {
         return s->validator_is_etag ? r->etag : r->last_modified;
 }
 
 /* Judges a finished attempt: 0 done, 1 retry (the job continues after the bytes received), <0 fail. */
 static int judge(struct range_source *s, struct slot *sl, CURLcode code) {
-        const struct response *r = &sl->resp;
+        const struct http_response *r = &sl->resp;
         const char *v = response_validator(s, r);
 
         s->bytes_fetched += sl->got;
@@ -346,7 +298,7 @@ static int probe(struct range_source *s, char *why, size_t why_size) {
                 sl->want = sizeof buf;
                 sl->got = 0;
                 sl->wrong_body = false;
-                sl->resp = (struct response) {};
+                sl->resp = (struct http_response) {};
                 sl->errbuf[0] = 0;
                 setup_easy(s, sl);
                 curl_easy_setopt(sl->curl, CURLOPT_RANGE, "0-511");

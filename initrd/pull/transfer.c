@@ -16,21 +16,11 @@
 #include "retry.h"
 #include "transfer.h"
 #include "time-util.h"
+#include "http-response.h"
 
 #define RECEIVE_BUFFER (512 * 1024)
 
 /* What the current response told us (reset at each status line: redirects have several). */
-struct response {
-        long status;
-        char etag[256];
-        char last_modified[64];
-        char location[512];             /* a redirect's target, for the message refusing it */
-        char retry_after[64];           /* 429/503: when to come back */
-        char date[64];                  /* the server's clock, for an HTTP-date Retry-After */
-        bool has_range;
-        uint64_t range_start, range_total;
-};
-
 struct attempt {
         const struct transfer_options *opts;
         const struct transfer_handler *h;
@@ -38,7 +28,7 @@ struct attempt {
         unsigned url_index;
         CURL *curl;
         bool is_http;
-        struct response resp;
+        struct http_response resp;
 
         uint64_t offset;                /* bytes delivered to the handler, in stream order */
         uint64_t high_water;            /* the most ever delivered: only new bytes are progress */
@@ -66,60 +56,11 @@ int transfer_global_init(void) {
         return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -EIO;
 }
 
-static void copy_value(char *dst, size_t size, const char *v, size_t n) {
-        while (n > 0 && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' ' || v[n - 1] == '\t'))
-                n--;
-        while (n > 0 && (*v == ' ' || *v == '\t')) {
-                v++;
-                n--;
-        }
-        if (n >= size)
-                n = 0; /* an absurd header is as good as none */
-        memcpy(dst, v, n);
-        dst[n] = 0;
-}
-
-static bool header_is(const char *line, size_t n, const char *name, const char **ret_value) {
-        size_t k = strlen(name);
-        if (n <= k || line[k] != ':' || strncasecmp(line, name, k) != 0)
-                return false;
-        *ret_value = line + k + 1;
-        return true;
-}
-
 static size_t on_header(char *line, size_t size, size_t nmemb, void *userdata) {
         struct attempt *a = userdata;
         size_t n = size * nmemb;
-        const char *v;
 
-        if (n >= 5 && strncmp(line, "HTTP/", 5) == 0) {
-                a->resp = (struct response) {};
-                const char *sp = memchr(line, ' ', n);
-                if (sp)
-                        a->resp.status = strtol(sp + 1, NULL, 10);
-                return n;
-        }
-        if (header_is(line, n, "ETag", &v))
-                copy_value(a->resp.etag, sizeof a->resp.etag, v, n - (size_t) (v - line));
-        else if (header_is(line, n, "Last-Modified", &v))
-                copy_value(a->resp.last_modified, sizeof a->resp.last_modified, v, n - (size_t) (v - line));
-        else if (header_is(line, n, "Location", &v))
-                copy_value(a->resp.location, sizeof a->resp.location, v, n - (size_t) (v - line));
-        else if (header_is(line, n, "Retry-After", &v))
-                copy_value(a->resp.retry_after, sizeof a->resp.retry_after, v, n - (size_t) (v - line));
-        else if (header_is(line, n, "Date", &v))
-                copy_value(a->resp.date, sizeof a->resp.date, v, n - (size_t) (v - line));
-        else if (header_is(line, n, "Content-Range", &v)) {
-                char buf[128];
-                uint64_t first, last;
-                char total[32];
-                copy_value(buf, sizeof buf, v, n - (size_t) (v - line));
-                if (sscanf(buf, "bytes %" SCNu64 "-%" SCNu64 "/%31s", &first, &last, total) == 3) {
-                        a->resp.has_range = true;
-                        a->resp.range_start = first;
-                        a->resp.range_total = strcmp(total, "*") == 0 ? UINT64_MAX : strtoull(total, NULL, 10);
-                }
-        }
+        http_response_header(&a->resp, line, n);
         return n;
 }
 
@@ -519,7 +460,7 @@ int transfer_run(const struct transfer_options *o, const char *url, const struct
                         curl_easy_setopt(a.curl, CURLOPT_HTTPHEADER, headers);
                 }
                 a.body_started = a.body_rejected = a.stalled = false;
-                a.resp = (struct response) {};
+                a.resp = (struct http_response) {};
                 a.last_dlnow = 0;
                 clock_gettime(CLOCK_MONOTONIC, &a.last_activity);
 
