@@ -168,6 +168,8 @@ static int bind_class(const char *store_root, const char *prefix, const char *re
                 return log_error_errno(r, "cannot create %s", dst);
         if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
                 return log_error_errno(-errno, "cannot bind the image store's %s onto %s", src, dst);
+        if (!prefix[0])
+                (void) store_mark_initrd_mount(dst);
         return 0;
 }
 
@@ -213,6 +215,8 @@ int store_setup(const struct store_spec *spec, char *const *targets, size_t n_ta
                         store_done(ret);
                         return r;
                 }
+                if (!prefix[0])
+                        (void) store_mark_initrd_mount(STORE_PATH);
         }
         for (size_t i = 0; i < ret->n_keep; i++) {
                 r = bind_class(ret->root, prefix, ret->keep[i], dry_run);

@@ -76,3 +76,6 @@ struct store {
 int store_setup(const struct store_spec *spec, char *const *targets, size_t n_targets, const char *prefix,
                 bool dry_run, uint64_t needed, struct store *ret);
 void store_done(struct store *s);
+/* Records the mount at target as x-initrd.mount in /run/mount/utab, so the booted systemd keeps it
+ * until its final shutdown (store-utab.c). Warnings only: 0 or negative errno. */
+int store_mark_initrd_mount(const char *target);

@@ -43,6 +43,8 @@ run() {
                 echo "rc=$?"
                 echo "store: $(findmnt -rn -o FSTYPE,OPTIONS /run/pullboot/store)"
                 echo "machines: $(findmnt -rn -o SOURCE /run/machines)"
+                echo "utab machines: $(findmnt --mtab -rn -o OPTIONS /run/machines)"
+                echo "utab store: $(findmnt --mtab -rn -o OPTIONS /run/pullboot/store)"
                 touch /run/machines/probe 2>/dev/null && ls /run/pullboot/store/machines' \
                 sh "$HARNESS" "$2" >"$T/$1.out" 2>&1
         grep -q '^rc=90$' "$T/$1.out" && skip "cannot mount a tmpfs on /run in a mount namespace"
@@ -59,6 +61,13 @@ if has tmpfs '^rc=0$' && has tmpfs "^store: tmpfs .*size=${want_k}k" && has tmpf
         ok "default: a tmpfs store of ${want_k} KiB, /run/machines is its machines/"
 else
         fail "tmpfs: $(show tmpfs)"
+fi
+# libmount (so the booted systemd) sees both mounts as x-initrd.mount: kept until the final
+# shutdown instead of a failed unmount of a busy /run/machines at every poweroff.
+if has tmpfs '^utab machines: .*x-initrd\.mount' && has tmpfs '^utab store: .*x-initrd\.mount'; then
+        ok "default: /run/machines and the store are x-initrd.mount for libmount"
+else
+        fail "utab: $(show tmpfs)"
 fi
 
 # A ready-made ext4 with a file: mounted as it is.
