@@ -70,7 +70,6 @@ int verb_root_device(int argc, char **argv) {
         _cleanup_free_ char *cmdline = NULL;
         struct root_spec spec;
         struct root_resolved res;
-        struct pb_diag diag = {};
         int c, r;
 
         optind = 0;
@@ -96,16 +95,9 @@ int verb_root_device(int argc, char **argv) {
         r = verb_no_arguments("root-device", argc, argv, optind);
         if (r != PB_EXIT_OK)
                 return r;
-        r = verb_read_cmdline(cmdline_arg, &cmdline);
+        r = verb_read_root_spec(cmdline_arg, &cmdline, &spec);
         if (r != PB_EXIT_OK)
                 return r;
-
-        r = root_spec_from_cmdline(pb_span_from_str(cmdline), &spec, &diag);
-        if (r < 0) {
-                log_error("kernel command line: '%.*s': %s", (int) diag.where.len,
-                          diag.where.ptr ? diag.where.ptr : "", diag.reason ? diag.reason : "invalid");
-                return PB_EXIT_USAGE;
-        }
         if (spec.kind == ROOT_BIND || spec.kind == ROOT_TMPFS || spec.kind == ROOT_UNSET) {
                 log_error("root= names no block device (bind:, tmpfs or none); nothing to find");
                 return PB_EXIT_USAGE;

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "fileio.h"
 #include "log.h"
+#include "root.h"
 #include "verb-args.h"
 
 /* A kernel command line is at most a few KiB (COMMAND_LINE_SIZE); @FILE may hold a longer test
@@ -25,6 +26,21 @@ int verb_read_cmdline(const char *arg, char **ret) {
         log_error_errno(r, "cannot read the kernel command line from %s",
                         arg ? arg + (arg[0] == '@') : "/proc/cmdline");
         return arg ? PB_EXIT_USAGE : PB_EXIT_FAILURE;
+}
+
+int verb_read_root_spec(const char *arg, char **ret_cmdline, struct root_spec *ret) {
+        struct pb_diag diag = {};
+        int r;
+
+        r = verb_read_cmdline(arg, ret_cmdline);
+        if (r != PB_EXIT_OK)
+                return r;
+        if (root_spec_from_cmdline(pb_span_from_str(*ret_cmdline), ret, &diag) < 0) {
+                log_error("kernel command line: '%.*s': %s", (int) diag.where.len,
+                          diag.where.ptr ? diag.where.ptr : "", diag.reason ? diag.reason : "invalid");
+                return PB_EXIT_USAGE;
+        }
+        return PB_EXIT_OK;
 }
 
 int verb_parse_timeout_ms(const char *arg, unsigned *ret) {

@@ -9,6 +9,11 @@
  * --cmdline was given and cannot be read, PB_EXIT_FAILURE for /proc/cmdline; PB_EXIT_OK on success. */
 int verb_read_cmdline(const char *arg, char **ret);
 
+struct root_spec;
+/* verb_read_cmdline(), then root= and its companions parsed from it (root-spec.c); a malformed
+ * root= is logged with the offending text and gives PB_EXIT_USAGE. */
+int verb_read_root_spec(const char *arg, char **ret_cmdline, struct root_spec *ret);
+
 /* --timeout MS: decimal milliseconds, 1..3600000 (an hour). Logs and returns -EINVAL otherwise. */
 int verb_parse_timeout_ms(const char *arg, unsigned *ret);
 
