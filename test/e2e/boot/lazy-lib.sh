@@ -33,3 +33,10 @@ lazy_bytes_sent() {
 lazy_requests() {
         e2e_count_http "^GET $(e2e_regex_quote "$1") "
 }
+
+# lazy_need_busybox: BUSYBOX := a statically linked busybox for the root's test hook, or a skip.
+lazy_need_busybox() {
+        BUSYBOX=$(command -v busybox || true)
+        [ -n "$BUSYBOX" ] && file -L "$BUSYBOX" | grep -q 'statically linked' ||
+                e2e_skip "no static busybox for the root's hook (Debian package busybox-static)"
+}

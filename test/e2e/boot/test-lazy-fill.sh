@@ -10,9 +10,7 @@ E2E_NAME=boot-lazy-fill
 . "$(dirname "$0")/lazy-lib.sh"
 e2e_begin
 e2e_need_tools mkfs.erofs
-BUSYBOX=$(command -v busybox || true)
-[ -n "$BUSYBOX" ] && file -L "$BUSYBOX" | grep -q 'statically linked' ||
-        e2e_skip "no static busybox for the root's hook (Debian package busybox-static)"
+lazy_need_busybox
 
 cat >"$E2E_WORK/hook" <<'EOH'
 #!/bin/busybox sh
