@@ -33,6 +33,42 @@ static uint32_t le32(const uint8_t *p) {
         return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
 }
 
+#ifndef PB_SEEK_TRUST_TABLE
+/* The largest empty zstd frame: the largest frame header (18 bytes, RFC 8878), one empty last
+ * block (3), a checksum (4). */
+#define EMPTY_FRAME_MAX (18 + 3 + 4)
+
+/* Reads the c bytes at coff that a table entry lists as holding no data, and checks that they are
+ * one skippable frame or one zstd frame with no content. */
+static int check_empty_entry(pb_range_read_fn read, void *userdata, uint64_t coff, uint32_t c, uint64_t data_end,
+                             uint64_t i, char *why, size_t why_size) {
+        uint8_t b[EMPTY_FRAME_MAX];
+        int r;
+
+        if (coff > data_end || c > data_end - coff)
+                goto bad;       /* the sum check after the loop would say it too, less precisely */
+        if (c >= SKIPPABLE_HEADER) {
+                if ((r = read(userdata, coff, b, SKIPPABLE_HEADER)) < 0)
+                        return r;
+                if ((le32(b) & ZSTD_MAGIC_SKIPPABLE_MASK) == ZSTD_MAGIC_SKIPPABLE_START) {
+                        if ((uint64_t) le32(b + 4) + SKIPPABLE_HEADER == c)
+                                return 0;
+                        goto bad;
+                }
+        }
+        if (c > sizeof b)
+                goto bad;
+        if ((r = read(userdata, coff, b, c)) < 0)
+                return r;
+        if (ZSTD_findFrameCompressedSize(b, c) == c && ZSTD_getFrameContentSize(b, c) == 0)
+                return 0;
+bad:
+        snprintf(why, why_size, "the zstd seek table's frame %" PRIu64 " is listed as holding no data, but its %" PRIu32
+                 " bytes are not one skippable or empty frame: a corrupt table", i, c);
+        return -EBADMSG;
+}
+#endif
+
 int pb_seek_zstd_load(pb_seek_table *t, uint64_t csize, pb_range_read_fn read, void *userdata, char *why,
                 size_t why_size) {
         uint8_t footer[FOOTER_SIZE];
@@ -93,6 +129,12 @@ int pb_seek_zstd_load(pb_seek_table *t, uint64_t csize, pb_range_read_fn read, v
                                  "a corrupt table", i);
                         return -EBADMSG;
                 }
+#endif
+#ifndef PB_SEEK_TRUST_TABLE
+                /* An entry that adds no data is skipped, never decoded: it must be a skippable frame or
+                 * an empty one, exactly, or the image would silently lose the frames it covers. */
+                if (u == 0 && (r = check_empty_entry(read, userdata, coff, c, csize - frame, i, why, why_size)) < 0)
+                        return r;
 #endif
                 /* Skippable or empty frames hold no data: the image is the other frames. */
                 if (u > 0)
