@@ -43,6 +43,9 @@ struct pull {
         bool hint_checked;
         struct fit_facts fit;   /* what the probes before the download learnt (estimate-check.h) */
         bool full_reported;     /* atomic: several xz workers may hit a full disk at once */
+        bool damaged;           /* atomic: the bytes did not decode, or not to the expected digest */
+        bool resumed;           /* the bytes so far came from more than one response */
+        bool quiet_missing;
         int temp_lock;          /* flock on the sink's temporary while it is in use */
         char *temp_locked;      /* which temporary that is */
 };
@@ -160,6 +163,7 @@ static int on_begin(void *userdata, const struct transfer_body *b) {
                 x->hint_checked = false;
         }
         x->total = b->total;
+        __atomic_store_n(&x->resumed, b->start > 0, __ATOMIC_RELAXED);
         if (x->o->cache) {
                 snprintf(x->o->cache->etag_out, sizeof x->o->cache->etag_out, "%s", b->etag ?: "");
                 snprintf(x->o->cache->last_modified_out, sizeof x->o->cache->last_modified_out, "%s",
@@ -240,9 +244,14 @@ static int decode_failed(struct pull *x, int r) {
                 log_error("%s: %s", x->url, decoder_error(x->dec));
                 return -E2BIG;
         }
-        if (r == -EBADMSG)
+        if (r == -EBADMSG) {
                 log_error("%s: cannot decompress (%s): %s", x->url, decode_format_to_string(decoder_format(x->dec)),
                           decoder_error(x->dec));
+                /* Damage after a good start, that is; a wrong format at byte 0 stays wrong. */
+                if (decoder_output_bytes(x->dec) > 0 || __atomic_load_n(&x->written, __ATOMIC_RELAXED) > 0 ||
+                    __atomic_load_n(&x->resumed, __ATOMIC_RELAXED))
+                        __atomic_store_n(&x->damaged, true, __ATOMIC_RELAXED);
+        }
         return r;
 }
 
@@ -324,11 +333,52 @@ static int transfer_with_mirrors(const struct transfer_options *t, const struct 
         return r;
 }
 
+/* One download of the image into the sink, decoded, finished and checked against expected. */
+static int fetch_and_check(struct pull *x, const struct transfer_options *ti, const struct transfer_handler *h,
+                           const uint8_t expected[32]) {
+        const struct pull_options *o = x->o;
+        const char *url = x->url;
+        uint8_t actual[32];
+
+        int r = transfer_with_mirrors(ti, o, url, h);
+        if (r == TRANSFER_NOT_MODIFIED)
+                return PULL_NOT_MODIFIED;
+        if (r == -ENOENT) {
+                report_missing(url, x->quiet_missing);
+                return r;
+        }
+        if (r == -ECANCELED)
+                log_error("pull of %s cancelled; nothing was left at %s", url, x->sink->target);
+        if (r < 0)
+                return r;
+        if ((r = writer_flush(x->feeder)) < 0)
+                return r;
+        if ((r = decoder_finish(x->dec)) < 0)
+                return decode_failed(x, r);
+        if ((r = sink_finish(x->sink)) < 0)
+                return r;
+        if (o->verify == PB_VERIFY_NO)
+                return 0;
+        if ((r = sha256_final(x->hash, actual)) < 0)
+                return r;
+        if ((r = verify_compare(url, expected, actual)) < 0) {
+                /* Only a stream joined from several responses may owe a wrong digest to the way. */
+                if (__atomic_load_n(&x->resumed, __ATOMIC_RELAXED))
+                        __atomic_store_n(&x->damaged, true, __ATOMIC_RELAXED);
+                return r;
+        }
+        if (o->cache) {
+                memcpy(o->cache->sha256_out, actual, sizeof actual);
+                o->cache->has_sha256_out = true;
+        }
+        return 0;
+}
+
 /* first: the first request of this pull is about to be made, the fleet's jitter goes before it. */
 static int pull_one(const struct pull_options *o, const char *url, const char *target, bool quiet_missing,
                     bool first) {
         struct pull x = {
-                .o = o, .url = url, .total = UINT64_MAX, .temp_lock = -EBADF,
+                .o = o, .url = url, .total = UINT64_MAX, .temp_lock = -EBADF, .quiet_missing = quiet_missing,
                 .fit = { .format = DECODE_UNKNOWN, .size = UINT64_MAX, .uncompressed = UINT64_MAX },
         };
         struct transfer_options t = {
@@ -342,7 +392,7 @@ static int pull_one(const struct pull_options *o, const char *url, const char *t
         struct transfer_handler h = {
                 .begin = on_begin, .data = on_data, .progress = on_progress, .userdata = &x,
         };
-        uint8_t expected[32], actual[32];
+        uint8_t expected[32];
         struct transfer_options ti;
         struct stat st;
         int r;
@@ -421,40 +471,20 @@ static int pull_one(const struct pull_options *o, const char *url, const char *t
         }
         decoder_set_memlimit(x.dec, o->max_memory ?: memlimit_default(NULL));
 
-        r = transfer_with_mirrors(&ti, o, url, &h);
-        if (r == TRANSFER_NOT_MODIFIED) {
-                r = PULL_NOT_MODIFIED;
-                goto finish;
+        /* A cache whose upstream broke mid-slice can go on with the next slice and so hand out a
+         * stream with a hole in it (nginx's slice module does). Bytes that do not decode, or not to
+         * the expected digest, are then not the image's fault: pull it once more from byte 0. */
+        for (unsigned pass = 0;; pass++) {
+                __atomic_store_n(&x.damaged, false, __ATOMIC_RELAXED);
+                r = fetch_and_check(&x, &ti, &h, expected);
+                if (r != -EBADMSG || !__atomic_load_n(&x.damaged, __ATOMIC_RELAXED) || pass > 0 ||
+                    !transfer_is_http(url))
+                        break;
+                log_warning("the bytes of %s came out damaged; a cache or proxy on the way may have joined "
+                            "a broken response: pulling it once more from byte 0", url);
         }
-        if (r == -ENOENT) {
-                report_missing(url, quiet_missing);
+        if (r != 0)
                 goto finish;
-        }
-        if (r == -ECANCELED)
-                log_error("pull of %s cancelled; nothing was left at %s", url, target);
-        if (r < 0)
-                goto finish;
-
-        r = writer_flush(x.feeder);
-        if (r < 0)
-                goto finish;
-        r = decoder_finish(x.dec);
-        if (r < 0) {
-                r = decode_failed(&x, r);
-                goto finish;
-        }
-        if ((r = sink_finish(x.sink)) < 0)
-                goto finish;
-        if (o->verify != PB_VERIFY_NO) {
-                if ((r = sha256_final(x.hash, actual)) < 0)
-                        goto finish;
-                if ((r = verify_compare(url, expected, actual)) < 0)
-                        goto finish;
-                if (o->cache) {
-                        memcpy(o->cache->sha256_out, actual, sizeof actual);
-                        o->cache->has_sha256_out = true;
-                }
-        }
         r = sink_commit(x.sink, o->read_only, o->force);
         if (r < 0)
                 goto finish;

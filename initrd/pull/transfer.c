@@ -390,7 +390,11 @@ static void switch_url(struct attempt *a, const char *const *urls, unsigned next
                 log_info("switching to %s", urls[next]);
         a->url_index = next;
         a->url = urls[next];
-        a->is_http = strncasecmp(a->url, "http:", 5) == 0 || strncasecmp(a->url, "https:", 6) == 0;
+        a->is_http = transfer_is_http(a->url);
+}
+
+bool transfer_is_http(const char *url) {
+        return strncasecmp(url, "http:", 5) == 0 || strncasecmp(url, "https:", 6) == 0;
 }
 
 int transfer_run(const struct transfer_options *o, const char *url, const struct transfer_handler *h) {
@@ -411,7 +415,7 @@ int transfer_run(const struct transfer_options *o, const char *url, const struct
                 .h = h,
                 .url = url,
                 .total = UINT64_MAX,
-                .is_http = strncasecmp(url, "http:", 5) == 0 || strncasecmp(url, "https:", 6) == 0,
+                .is_http = transfer_is_http(url),
         };
         char errbuf[CURL_ERROR_SIZE];
         int r;
@@ -596,7 +600,7 @@ int transfer_probe(const struct transfer_options *o, const char *url, uint64_t f
                 .total = UINT64_MAX,
                 .offset = first,
                 .probing = true,
-                .is_http = strncasecmp(url, "http:", 5) == 0 || strncasecmp(url, "https:", 6) == 0,
+                .is_http = transfer_is_http(url),
         };
         char errbuf[CURL_ERROR_SIZE] = "", range[64];
         long status = 0;

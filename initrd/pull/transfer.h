@@ -62,6 +62,9 @@ struct transfer_handler {
  * 404/410, missing file); the handler's error if it aborted; otherwise a negative errno after the
  * retries ran out, with the reason logged.
  */
+/* An http: or https: URL (ranges, validators and caches apply); else file: and the like. */
+bool transfer_is_http(const char *url);
+
 int transfer_run(const struct transfer_options *o, const char *url, const struct transfer_handler *h);
 
 /* A small resource (checksum list, signature) into memory, NUL-terminated. -EFBIG past max. */

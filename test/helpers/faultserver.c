@@ -38,6 +38,7 @@ struct faults {
         unsigned drop;          /* cut the first `drop` responses at a random point */
         unsigned after;         /* drop, dropat and stall start counting after this many requests */
         long long drop_at;      /* cut the first response after this many body bytes (-1: off) */
+        uint64_t hole;          /* first response: leave out this many bytes from the middle on */
         unsigned stall;         /* first response: go silent after half the body for this long */
         unsigned hang;          /* every response: say nothing at all for this long */
         unsigned long rate;     /* send at most this many bytes per second (0: unlimited) */
@@ -111,6 +112,8 @@ static int parse_faults(char *spec, struct faults *f) {
                         f->drop = (unsigned) strtoul(v, NULL, 10);
                 else if (strcmp(tok, "dropat") == 0 && v)
                         f->drop_at = strtoll(v, NULL, 10);
+                else if (strcmp(tok, "hole") == 0 && v)
+                        f->hole = strtoull(v, NULL, 10);
                 else if (strcmp(tok, "stall") == 0 && v)
                         f->stall = (unsigned) strtoul(v, NULL, 10);
                 else if (strcmp(tok, "after") == 0 && v)
@@ -338,9 +341,16 @@ static void handle(const struct config *cfg, int fd) {
                 cut = body / 2;
                 stall = f.stall;
         }
+        /* A cache whose upstream broke mid-slice and that went on with the next slice: the body
+         * skips `hole` bytes at its middle and so ends that much short of its Content-Length. */
+        uint64_t hole_at = UINT64_MAX;
+        if (!probe && cut_nth == 0 && f.hole > 0 && f.hole < body / 2) {
+                hole_at = body / 2;
+                send_n -= f.hole;
+        }
         fprintf(cfg->log, "faultserver: %s %s%s%s%s -> %d, %" PRIu64 " bytes%s\n", method, shown,
                 range[0] ? " range " : "", range, if_range[0] ? " (if-range)" : "", status, body,
-                cut != UINT64_MAX ? " (cut)" : "");
+                cut != UINT64_MAX ? " (cut)" : hole_at != UINT64_MAX ? " (hole)" : "");
         fflush(cfg->log);
 
         if (!send_all(fd, head, (size_t) hn) || strcmp(method, "HEAD") == 0) {
@@ -353,6 +363,10 @@ static void handle(const struct config *cfg, int fd) {
                 uint64_t want = send_n - sent;
                 if (cut - sent < want)
                         want = cut - sent;
+                if (sent < hole_at && hole_at - sent < want)
+                        want = hole_at - sent;
+                if (sent == hole_at)
+                        off += f.hole;
                 if (want > sizeof buf)
                         want = sizeof buf;
                 /* Throttled: ten slices a second. */
@@ -382,7 +396,9 @@ static void help(void) {
                "comma-separated faults in SPEC:\n"
                "  drop=K        cut the first K responses at a random point of their body\n"
                "  dropat=N      cut the first response after N body bytes\n"
-               "  after=K       drop, dropat and stall count from the K+1-th request on\n"
+               "  hole=N        first response: leave out N bytes from the middle of the body on (it\n"
+               "                ends N bytes short, as a cache whose upstream broke mid-slice)\n"
+               "  after=K       drop, dropat, hole and stall count from the K+1-th request on\n"
                "  stall=S       first response: go silent after half the body for S seconds\n"
                "  hang=S        every response: send nothing at all for S seconds\n"
                "  rate=N        send at most N bytes per second\n"
