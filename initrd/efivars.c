@@ -6,9 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <efivar.h>
-
 #include "bootvars.h"
+#include "efivar-read.h"
 #include "efivars.h"
 #include "fileio.h"
 #include "log.h"
@@ -18,70 +17,19 @@
 /* Variables we read are small records; anything bigger is not ours. */
 #define VAR_SIZE_MAX (64 * 1024)
 
-/* libefivar picks its backend once, when the process starts. PID 1 of the initrd mounts efivarfs
- * only later, so libefivar has none there: read the efivarfs file (4 bytes of attributes, then
- * the data) directly. */
-static int get_variable_efivarfs(const char *guid_str, const char *name, uint8_t **ret, size_t *ret_size,
-                                 uint32_t *ret_attrs) {
-        _cleanup_free_ char *path = NULL, *raw = NULL;
-        const char *dir = getenv("EFIVARFS_PATH") ?: "/sys/firmware/efi/efivars/";
-        size_t size;
-        int r;
-
-        if (asprintf(&path, "%s%s%s-%s", dir, dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/", name, guid_str) < 0)
-                return -ENOMEM;
-        r = read_full_file(path, VAR_SIZE_MAX + 4, &raw, &size);
-        if (r < 0)
-                return r == -EFBIG ? r : -ENOENT;
-        if (size < 4)
-                return -EIO;
-        uint8_t *data = malloc(size - 4 + 1);
-        if (!data)
-                return -ENOMEM;
-        memcpy(data, raw + 4, size - 4);
-        *ret_attrs = (uint32_t) (uint8_t) raw[0] | (uint32_t) (uint8_t) raw[1] << 8 |
-                     (uint32_t) (uint8_t) raw[2] << 16 | (uint32_t) (uint8_t) raw[3] << 24;
-        *ret = data;
-        *ret_size = size - 4;
-        return 0;
-}
-
-static int get_variable_any(const char *guid_str, const char *name, uint8_t **ret, size_t *ret_size,
-                            uint32_t *ret_attrs) {
-        efi_guid_t guid;
-        uint8_t *data = NULL;
-        size_t size = 0;
-        uint32_t attrs = 0;
-
-        if (efi_str_to_guid(guid_str, &guid) < 0)
-                return -EINVAL;
-        if (!efi_variables_supported())
-                return get_variable_efivarfs(guid_str, name, ret, ret_size, ret_attrs);
-        if (efi_get_variable(guid, name, &data, &size, &attrs) < 0)
-                return errno > 0 ? -errno : -EIO;
-        if (size > VAR_SIZE_MAX) {
-                free(data);
-                return -EFBIG;
-        }
-        *ret = data;
-        *ret_size = size;
-        *ret_attrs = attrs;
-        return 0;
-}
-
 /*
  * Only a volatile copy (BS|RT, nothing else) can have been written during this boot: a
  * non-volatile one survives reboots, so root of any earlier boot could have planted it, and the
  * firmware would not let this boot's stub replace it. Such a copy is treated as absent, with a
  * warning naming it.
  */
-static int get_variable(const char *guid_str, const char *name, uint8_t **ret, size_t *ret_size) {
+static int get_variable(const pb_guid *guid, const char *name, uint8_t **ret, size_t *ret_size) {
         uint8_t *data = NULL;
         size_t size = 0;
         uint32_t attrs = 0;
         int r;
 
-        r = get_variable_any(guid_str, name, &data, &size, &attrs);
+        r = efivar_read(guid, name, VAR_SIZE_MAX, &attrs, &data, &size);
         if (r < 0)
                 return r;
         if (attrs != PB_VAR_ATTR_VOLATILE) {
@@ -102,7 +50,8 @@ int efivars_get_loader_string(const char *name, char **ret) {
         size_t size, len;
         int r;
 
-        r = get_variable(PB_LOADER_GUID_STR, name, &data, &size);
+        static const pb_guid loader = PB_LOADER_GUID_INIT;
+        r = get_variable(&loader, name, &data, &size);
         if (r < 0)
                 return r;
         /* UTF-8 needs at most 3 bytes per UCS-2 unit. */
@@ -148,7 +97,8 @@ int efivars_read_netinfo(char **ret, size_t *ret_size) {
         char *s;
         int r;
 
-        r = get_variable(PB_VENDOR_GUID_STR, PB_VAR_NET_INFO, &data, &size);
+        static const pb_guid vendor = PB_VENDOR_GUID_INIT;
+        r = get_variable(&vendor, PB_VAR_NET_INFO, &data, &size);
         if (r < 0)
                 return r;
         s = malloc(size + 1);

@@ -24,8 +24,12 @@
 
 #include "bootcfg.h"
 #include "bootvars.h"
+#include "efivar-read.h"
 #include "log.h"
 #include "macro.h"
+
+/* No firmware keeps a boot variable near this size; it only bounds what a damaged store can cost. */
+#define EFIVAR_SIZE_MAX (1024 * 1024)
 
 struct efivarfs {
         char *dir;          /* with trailing slash */
@@ -76,18 +80,7 @@ static int set_immutable(const char *path, bool on, bool *ret_was) {
 
 static int efivarfs_get(struct bootcfg_backend *b, const char *name, const pb_guid *g, uint32_t *ret_attr,
                         uint8_t **ret_data, size_t *ret_size) {
-        uint8_t *data = NULL;
-        size_t size = 0;
-        uint32_t attr = 0;
-
-        if (efi_get_variable(to_efi_guid(g), name, &data, &size, &attr) < 0)
-                return errno > 0 ? -errno : -EIO;
-        if (!data && !(data = malloc(1)))
-                return -ENOMEM;
-        *ret_attr = attr;
-        *ret_data = data;
-        *ret_size = size;
-        return 0;
+        return efivar_read(g, name, EFIVAR_SIZE_MAX, ret_attr, ret_data, ret_size);
 }
 
 static int verify(struct bootcfg_backend *b, const char *name, const pb_guid *g, uint32_t attr,
