@@ -13,6 +13,7 @@
 
 #include "generator.h"
 #include "log.h"
+#include "boot-record.h"
 #include "plan-inputs.h"
 #include "plan.h"
 #include "verb-args.h"
@@ -88,6 +89,7 @@ int verb_generator(int argc, char **argv) {
         bool script = false;
         _cleanup_free_ char *cmdline = NULL;
         _cleanup_(plan_inputs_done) struct plan_inputs in = {};
+        _cleanup_(boot_record_done) struct boot_record boot = {};
         _cleanup_plan_ struct plan *plan = NULL;
         unsigned version;
         int c, r;
@@ -151,7 +153,10 @@ int verb_generator(int argc, char **argv) {
         r = verb_read_cmdline(arg_cmdline, &cmdline);
         if (r != PB_EXIT_OK)
                 return r;
-        r = plan_inputs_read(cmdline, arg_origin, arg_credential, "/sys", &in);
+        r = boot_record_read(arg_origin, &boot);
+        if (r < 0)
+                return PB_EXIT_FAILURE;
+        r = plan_inputs_read(cmdline, &boot, arg_credential, "/sys", &in);
         if (r < 0)
                 return r == -EINVAL ? PB_EXIT_USAGE : PB_EXIT_FAILURE;
         r = plan_build(cmdline, in.origin, in.credential, PLAN_MODE_INITRD, &plan);

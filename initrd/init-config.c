@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cmdline.h"
-#include "efivars.h"
+#include "boot-record.h"
 #include "fileio.h"
 #include "init-config.h"
 #include "log.h"
@@ -151,24 +151,21 @@ int init_config_parse(const char *cmdline, struct init_config *c) {
         return 0;
 }
 
-int init_config_load_netinfo(const char *file, struct pb_netinfo *ret) {
+int init_config_load_netinfo(const char *file, const struct boot_record *boot, struct pb_netinfo *ret) {
         _cleanup_free_ char *text = NULL;
         struct pb_diag d = {};
         size_t size = 0;
         int r;
 
         *ret = (struct pb_netinfo) {};
-        if (file)
+        if (file) {
                 r = read_full_file(file, NETINFO_MAX, &text, &size);
-        else
-                r = efivars_read_netinfo(&text, &size);
-        if (r == -ENOENT && !file)
+                if (r < 0)
+                        return log_error_errno(r, "cannot read the firmware's network record from %s", file);
+        } else if (!boot || !boot->netinfo)
                 return 0;
-        if (r < 0)
-                return log_error_errno(r, "cannot read the firmware's network record from %s",
-                                       file ?: "the PullbootNetInfo EFI variable");
 
-        r = pb_netinfo_parse(pb_span_make(text, size), ret, &d);
+        r = pb_netinfo_parse(file ? pb_span_make(text, size) : pb_span_make(boot->netinfo, boot->netinfo_size), ret, &d);
         if (r < 0) {
                 log_error("%s: '%.*s': %s", file ?: "PullbootNetInfo", (int) d.where.len,
                           d.where.ptr ? d.where.ptr : "", d.reason ?: "malformed");

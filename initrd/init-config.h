@@ -49,10 +49,12 @@ struct init_config {
 /* 0, or -EINVAL after logging which option was wrong. */
 int init_config_parse(const char *cmdline, struct init_config *ret);
 
-/* The stub's NIC record, from file (text, as in the variable) or, when file is NULL, the
- * PullbootNetInfo EFI variable. 0 and *ret filled; 0 and *ret zeroed when there is none;
- * -EINVAL (logged) when the record is malformed. */
-int init_config_load_netinfo(const char *file, struct pb_netinfo *ret);
+struct boot_record;
+
+/* The stub's NIC record, from file (text, as in the variable) or, when file is NULL, from the
+ * boot record's PullbootNetInfo (boot may be NULL: none). 0 and *ret filled; 0 and *ret zeroed
+ * when there is none; -EINVAL (logged) when the record is malformed. */
+int init_config_load_netinfo(const char *file, const struct boot_record *boot, struct pb_netinfo *ret);
 
 /* Reads the kernel command line from arg (STRING or @FILE) or /proc/cmdline. With confd (PID 1:
  * INIT_CONFIG_CMDLINE_D), the options in confd/\*.conf are added, as dracut does: a way to build

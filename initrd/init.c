@@ -26,7 +26,7 @@
 
 #include "boot-disk.h"
 #include "bootvars.h"
-#include "efivars.h"
+#include "boot-record.h"
 #include "failure.h"
 #include "fileio.h"
 #include "init-config.h"
@@ -66,6 +66,7 @@ struct init_state {
         struct plan *plan;
         struct store store;
         struct pb_netinfo netinfo;
+        struct boot_record boot;        /* read once, after the modules (efivarfs may be one) */
         char *cmdline;
         char **init_argv;
         char lazy_disk[4096];        /* the root pull's device when served lazily (pullboot.lazy=) */
@@ -210,7 +211,7 @@ static int build_plan(struct init_state *s) {
         _cleanup_(plan_inputs_done) struct plan_inputs in = {};
         int r;
 
-        r = plan_inputs_read(s->cmdline, s->args.origin, s->args.credential, "/sys", &in);
+        r = plan_inputs_read(s->cmdline, &s->boot, s->args.credential, "/sys", &in);
         if (r < 0)
                 return r;
         if (in.origin)
@@ -286,7 +287,7 @@ static int bring_up_network(struct init_state *s) {
                 log_info("network: not needed, no image to download");
                 return 0;
         }
-        r = init_config_load_netinfo(s->args.netinfo, &s->netinfo);
+        r = init_config_load_netinfo(s->args.netinfo, &s->boot, &s->netinfo);
         if (r < 0)
                 log_warning("ignoring the firmware's network record");
         /* A dry run happens on a working host: configuring its interfaces and writing its
@@ -389,12 +390,9 @@ static int run_pulls(struct init_state *s) {
 /* root=gpt-auto without a pulled "rootdisk" (a local boot, or bootorigin without an origin):
  * like systemd-gpt-auto-generator, search the disk the UKI was loaded from. */
 static const char *local_gpt_auto_disk(struct init_state *s, char *buf, size_t size) {
-        _cleanup_free_ char *uuid = NULL;
+        const char *uuid = s->boot.part_uuid;
 
-        if (s->plan->root.kind != PLAN_ROOT_GPT_AUTO || s->plan->root.pull >= 0)
-                return NULL;
-        if (efivars_get_loader_string(PB_VAR_LOADER_DEVICE_PART_UUID, &uuid) < 0 &&
-            efivars_get_loader_string(PB_VAR_STUB_DEVICE_PART_UUID, &uuid) < 0)
+        if (s->plan->root.kind != PLAN_ROOT_GPT_AUTO || s->plan->root.pull >= 0 || !uuid)
                 return NULL;
         if (boot_disk_from_partuuid(uuid, ROOT_WAIT_MS, buf, size) < 0) {
                 log_warning("no disk has the boot partition %s (LoaderDevicePartUUID); looking for the "
@@ -480,6 +478,9 @@ static int run(struct init_state *s) {
                 phase(s, "modules loaded", NULL);
         else
                 load_modules(s);
+        r = boot_record_read(s->args.origin, &s->boot);
+        if (r < 0)
+                return fail(s, FAILURE_CONTINUE, "cannot read the boot record: %s", strerror(-r));
 
         r = build_plan(s);
         if (r < 0)
@@ -624,6 +625,7 @@ int verb_init(int argc, char **argv) {
         r = run(&s);
         store_done(&s.store);
         plan_free(s.plan);
+        boot_record_done(&s.boot);
         free(s.cmdline);
 
         /* PID 1 must never return: the kernel would panic. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "boot-record.h"
 #include "init-config.h"
 #include "log.h"
 #include "net.h"
@@ -58,6 +59,7 @@ int verb_net(int argc, char **argv) {
         struct net_options o = {};
         struct init_config cfg;
         struct pb_netinfo ni;
+        _cleanup_(boot_record_done) struct boot_record boot = {};
         struct net_result res;
         int c, r;
 
@@ -90,7 +92,9 @@ int verb_net(int argc, char **argv) {
                 return r;
         if (init_config_parse(cmdline, &cfg) < 0)
                 return PB_EXIT_USAGE;
-        r = init_config_load_netinfo(arg_netinfo, &ni);
+        if (!arg_netinfo && boot_record_read("", &boot) < 0)
+                return PB_EXIT_FAILURE;
+        r = init_config_load_netinfo(arg_netinfo, &boot, &ni);
         if (r < 0)
                 return r == -EINVAL || arg_netinfo ? PB_EXIT_USAGE : PB_EXIT_FAILURE;
 

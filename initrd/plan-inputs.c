@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "credentials.h"
-#include "efivars.h"
+#include "boot-record.h"
 #include "fileio.h"
 #include "log.h"
 #include "plan-inputs.h"
@@ -13,22 +13,6 @@ void plan_inputs_done(struct plan_inputs *in) {
         free(in->origin);
         free(in->credential);
         *in = (struct plan_inputs) {};
-}
-
-static int read_origin(const char *arg_origin, struct plan_inputs *in) {
-        if (arg_origin) {
-                if (!*arg_origin)
-                        return 0;
-                in->origin = strdup(arg_origin);
-                if (!in->origin)
-                        return log_error_errno(-ENOMEM, "out of memory");
-                in->origin_source = "--origin";
-                return 0;
-        }
-        int r = efivars_read_origin(&in->origin, &in->origin_source);
-        if (r < 0 && r != -ENOENT)
-                log_warning_errno(r, "cannot read the boot origin from EFI variables, assuming none");
-        return 0;
 }
 
 static int read_credential(const char *cmdline, const char *arg_credential, const char *sysfs,
@@ -48,10 +32,16 @@ static int read_credential(const char *cmdline, const char *arg_credential, cons
         return r < 0 ? r : 0;
 }
 
-int plan_inputs_read(const char *cmdline, const char *arg_origin, const char *arg_credential, const char *sysfs,
-                     struct plan_inputs *ret) {
+int plan_inputs_read(const char *cmdline, const struct boot_record *boot, const char *arg_credential,
+                     const char *sysfs, struct plan_inputs *ret) {
         struct plan_inputs in = {};
-        int r = read_origin(arg_origin, &in);
+        int r = 0;
+        if (boot->url) {
+                in.origin = strdup(boot->url);
+                in.origin_source = boot->url_source;
+                if (!in.origin)
+                        r = log_error_errno(-ENOMEM, "out of memory");
+        }
         if (r >= 0)
                 r = read_credential(cmdline, arg_credential, sysfs, &in);
         if (r < 0) {

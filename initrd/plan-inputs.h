@@ -3,9 +3,11 @@
 
 /*
  * What a plan is built from besides the command line, read the same way by `pullboot plan` and
- * `pullboot init`: the boot origin and the import.pull credential, each from an override or from
- * where the initrd finds it.
+ * `pullboot init`: the boot origin (from the boot record) and the import.pull credential, from an
+ * override or from where the initrd finds it.
  */
+struct boot_record;
+
 struct plan_inputs {
         char *origin;                   /* NULL: no origin */
         const char *origin_source;      /* "--origin", "StubDeviceURL", ... (static) */
@@ -16,10 +18,10 @@ struct plan_inputs {
 void plan_inputs_done(struct plan_inputs *in);
 
 /*
- * arg_origin: NULL reads the EFI variables (StubDeviceURL, else LoaderDeviceURL), "" means none.
+ * boot: the boot record (boot-record.h), already read, with --origin applied.
  * arg_credential: a file to read, or NULL for credential_read() (credentials.h) with cmdline.
  * sysfs: where to look for firmware credentials ("/sys").
  * Returns 0; -EINVAL (logged) if the --credential file cannot be read; -ENOMEM.
  */
-int plan_inputs_read(const char *cmdline, const char *arg_origin, const char *arg_credential, const char *sysfs,
-                     struct plan_inputs *ret);
+int plan_inputs_read(const char *cmdline, const struct boot_record *boot, const char *arg_credential,
+                     const char *sysfs, struct plan_inputs *ret);

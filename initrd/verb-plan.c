@@ -8,6 +8,7 @@
 
 #include "escape.h"
 #include "log.h"
+#include "boot-record.h"
 #include "plan-inputs.h"
 #include "plan.h"
 #include "verb-args.h"
@@ -73,6 +74,7 @@ int verb_plan(int argc, char **argv) {
         const char *arg_cmdline = NULL, *arg_origin = NULL, *arg_credential = NULL;
         _cleanup_free_ char *cmdline = NULL;
         _cleanup_(plan_inputs_done) struct plan_inputs in = {};
+        _cleanup_(boot_record_done) struct boot_record boot = {};
         _cleanup_plan_ struct plan *plan = NULL;
         enum plan_mode mode = PLAN_MODE_INITRD;
         bool json = false;
@@ -110,7 +112,10 @@ int verb_plan(int argc, char **argv) {
         if (r != PB_EXIT_OK)
                 return r;
 
-        r = plan_inputs_read(cmdline, arg_origin, arg_credential, "/sys", &in);
+        r = boot_record_read(arg_origin, &boot);
+        if (r < 0)
+                return PB_EXIT_FAILURE;
+        r = plan_inputs_read(cmdline, &boot, arg_credential, "/sys", &in);
         if (r < 0)
                 return r == -EINVAL ? PB_EXIT_USAGE : PB_EXIT_FAILURE;
 

@@ -8,7 +8,7 @@
 
 #include "bootvars.h"
 #include "efivar-read.h"
-#include "efivars.h"
+#include "boot-record.h"
 #include "fileio.h"
 #include "log.h"
 #include "macro.h"
@@ -44,7 +44,7 @@ static int get_variable(const pb_guid *guid, const char *name, uint8_t **ret, si
         return 0;
 }
 
-int efivars_get_loader_string(const char *name, char **ret) {
+static int get_loader_string(const char *name, char **ret) {
         _cleanup_free_ uint8_t *data = NULL;
         _cleanup_free_ char *s = NULL;
         size_t size, len;
@@ -65,14 +65,14 @@ int efivars_get_loader_string(const char *name, char **ret) {
         return 0;
 }
 
-int efivars_read_origin(char **ret_url, const char **ret_source) {
+static int read_origin(char **ret_url, const char **ret_source) {
         static const char *const names[] = { PB_VAR_STUB_DEVICE_URL, PB_VAR_LOADER_DEVICE_URL };
         int r = -ENOENT;
 
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
                 char *url = NULL;
 
-                r = efivars_get_loader_string(names[i], &url);
+                r = get_loader_string(names[i], &url);
                 if (r == -ENOENT)
                         continue;
                 if (r < 0)
@@ -91,7 +91,7 @@ int efivars_read_origin(char **ret_url, const char **ret_source) {
         return r;
 }
 
-int efivars_read_netinfo(char **ret, size_t *ret_size) {
+static int read_netinfo(char **ret, size_t *ret_size) {
         _cleanup_free_ uint8_t *data = NULL;
         size_t size;
         char *s;
@@ -110,5 +110,41 @@ int efivars_read_netinfo(char **ret, size_t *ret_size) {
         *ret = s;
         if (ret_size)
                 *ret_size = size;
+        return 0;
+}
+
+void boot_record_done(struct boot_record *b) {
+        free(b->url);
+        free(b->part_uuid);
+        free(b->netinfo);
+        *b = (struct boot_record) {};
+}
+
+int boot_record_read(const char *origin, struct boot_record *ret) {
+        _cleanup_(boot_record_done) struct boot_record b = {};
+        int r;
+
+        if (origin) {
+                if (*origin) {
+                        if (!(b.url = strdup(origin)))
+                                return -ENOMEM;
+                        b.url_source = "--origin";
+                }
+        } else if ((r = read_origin(&b.url, &b.url_source)) < 0 && r != -ENOENT) {
+                if (r == -ENOMEM)
+                        return r;
+                log_warning_errno(r, "cannot read the boot origin from EFI variables, assuming none");
+        }
+        /* The partition the UKI came from: the loader's word first, as systemd-gpt-auto-generator. */
+        if (get_loader_string(PB_VAR_LOADER_DEVICE_PART_UUID, &b.part_uuid) < 0)
+                (void) get_loader_string(PB_VAR_STUB_DEVICE_PART_UUID, &b.part_uuid);
+        r = read_netinfo(&b.netinfo, &b.netinfo_size);
+        if (r < 0 && r != -ENOENT) {
+                if (r == -ENOMEM)
+                        return r;
+                log_warning_errno(r, "cannot read the firmware's network record (PullbootNetInfo); ignoring it");
+        }
+        *ret = b;
+        b = (struct boot_record) {};
         return 0;
 }
