@@ -147,6 +147,8 @@ static const char *const base_modules[] = {
         "loop", "virtio_pci", "virtio_blk", "virtio_scsi", "virtio_net", "e1000", "e1000e", "af_packet",
 };
 
+/* The drivers, efivarfs among them (the boot record is read right after), and the NICs' and
+ * firmware's devices (QEMU's fw_cfg holds credentials the plan reads). */
 static int load_modules(struct init_state *s) {
         struct kmod_ctx *ctx = NULL;
         struct modules_stats st = {};
@@ -162,23 +164,6 @@ static int load_modules(struct init_state *s) {
                         (void) modules_coldplug(ctx, NULL, false, &st);
                 for (size_t i = 0; i < ELEMENTSOF(base_modules); i++)
                         (void) modules_load(ctx, base_modules[i], false, &st);
-                /* The root file system type is known only after the image is attached; loading the
-                 * likely ones now costs less than probing twice. rootfstype= narrows it to one. */
-                struct root_spec spec;
-                if (root_spec_from_cmdline(pb_span_from_str(s->cmdline), &spec, NULL) == 0 && spec.fstype[0])
-                        (void) modules_load(ctx, spec.fstype, false, &st);
-                else
-                        for (size_t i = 0; i < ELEMENTSOF(fs_modules); i++)
-                                (void) modules_load(ctx, fs_modules[i], false, &st);
-                if (s->vol.mode == VOLATILE_OVERLAY)
-                        (void) modules_load(ctx, "overlay", false, &st);
-                /* pullboot.store= may be ext4 or xfs whatever rootfstype= says. */
-                struct store_spec store;
-                if (store_spec_from_cmdline(pb_span_from_str(s->cmdline), &store, NULL) == 0 &&
-                    store.kind == STORE_DISK) {
-                        (void) modules_load(ctx, "ext4", false, &st);
-                        (void) modules_load(ctx, "xfs", false, &st);
-                }
                 modules_close(ctx);
         }
         r = mounts_efivarfs();
@@ -187,6 +172,33 @@ static int load_modules(struct init_state *s) {
         phase(s, "modules loaded", NULL);
         log_info("%u module(s) loaded for %u device alias(es), %u failed", st.loaded, st.aliases, st.failed);
         return 0;
+}
+
+/* The file systems the plan needs: the root's type from the plan's root= (the image is attached
+ * only later, and loading the likely ones now costs less than probing twice), overlayfs for
+ * systemd.volatile=overlay, the store's. */
+static void load_fs_modules(struct init_state *s) {
+        struct kmod_ctx *ctx = NULL;
+        struct modules_stats st = {};
+
+        if (modules_open(NULL, &ctx) < 0)
+                return;
+        const char *fstype = s->plan->root.spec.fstype;
+        if (fstype[0])
+                (void) modules_load(ctx, fstype, false, &st);
+        else
+                for (size_t i = 0; i < ELEMENTSOF(fs_modules); i++)
+                        (void) modules_load(ctx, fs_modules[i], false, &st);
+        if (s->vol.mode == VOLATILE_OVERLAY)
+                (void) modules_load(ctx, "overlay", false, &st);
+        /* pullboot.store= may be ext4 or xfs whatever rootfstype= says. */
+        struct store_spec store;
+        if (store_spec_from_cmdline(pb_span_from_str(s->cmdline), &store, NULL) == 0 && store.kind == STORE_DISK) {
+                (void) modules_load(ctx, "ext4", false, &st);
+                (void) modules_load(ctx, "xfs", false, &st);
+        }
+        modules_close(ctx);
+        log_info("%u file system module(s) loaded, %u failed", st.loaded, st.failed);
 }
 
 static int read_cmdline(struct init_state *s) {
@@ -473,7 +485,7 @@ static int run(struct init_state *s) {
         if (r < 0)
                 return fail(s, FAILURE_CONTINUE, "invalid kernel command line: %s", strerror(-r));
 
-        /* Modules first: efivarfs (for the boot origin) may be one of them. */
+        /* Modules first: efivarfs (for the boot record) may be one of them. */
         if (s->args.dry_run)
                 phase(s, "modules loaded", NULL);
         else
@@ -488,6 +500,8 @@ static int run(struct init_state *s) {
         r = check_plan(s);
         if (r != 0)
                 return r;
+        if (!s->args.dry_run)
+                load_fs_modules(s);
         r = bring_up_network(s);
         if (r != 0)
                 return r;
