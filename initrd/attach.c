@@ -169,11 +169,6 @@ static void remove_ref_links(const struct attached_loop *l, const char *dev_dir)
         }
 }
 
-static void closedirp(DIR **d) {
-        if (*d)
-                closedir(*d);
-}
-
 static int cmp_uint(const void *a, const void *b) {
         unsigned x = *(const unsigned *) a, y = *(const unsigned *) b;
         return (x > y) - (x < y);

@@ -2,12 +2,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libkmod.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
+#include "cleanup-kmod.h"
 #include "log.h"
 #include "macro.h"
 #include "modules.h"
@@ -17,16 +17,6 @@
 #define COLDPLUG_MAX_ROUNDS 4
 /* sysfs nesting below /sys/devices rarely exceeds 15 levels; bound the recursion anyway. */
 #define SYSFS_MAX_DEPTH 32
-
-static void kmod_unrefp(struct kmod_ctx **c) {
-        if (*c)
-                kmod_unref(*c);
-}
-
-static void kmod_list_freep(struct kmod_list **l) {
-        if (*l)
-                kmod_module_unref_list(*l);
-}
 
 int modules_open(const char *dirname, struct kmod_ctx **ret) {
         char path[4096];
@@ -41,7 +31,7 @@ int modules_open(const char *dirname, struct kmod_ctx **ret) {
         if (access(dirname, F_OK) < 0)
                 return -errno;
 
-        __attribute__((cleanup(kmod_unrefp))) struct kmod_ctx *ctx = kmod_new(dirname, NULL);
+        _cleanup_(kmod_unrefp) struct kmod_ctx *ctx = kmod_new(dirname, NULL);
         if (!ctx)
                 return -ENOMEM;
         /* Opening the indexes once saves re-reading them for each of the hundreds of aliases. */
@@ -82,7 +72,7 @@ static int insert_one(struct kmod_module *mod, bool dry_run, struct modules_stat
 
 static int load_lookup(struct kmod_ctx *ctx, const char *alias, bool dry_run, struct modules_stats *stats,
                        bool *ret_found) {
-        __attribute__((cleanup(kmod_list_freep))) struct kmod_list *list = NULL;
+        _cleanup_(kmod_module_unref_listp) struct kmod_list *list = NULL;
         struct kmod_list *it;
         int r, ret = 0;
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cleanup-mnl.h"
 #include "macro.h"
 #include "net.h"
 
@@ -19,11 +20,6 @@
 #endif
 /* RFC 2863 operational states as IFLA_OPERSTATE reports them (linux/if.h, same reason). */
 enum { OPER_UNKNOWN = 0, OPER_UP = 6 };
-
-static void mnl_socket_closep(struct mnl_socket **s) {
-        if (*s)
-                mnl_socket_close(*s);
-}
 
 static int open_rtnl(struct mnl_socket **ret) {
         struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
@@ -41,7 +37,7 @@ static int open_rtnl(struct mnl_socket **ret) {
 /* Sends nlh and reads replies until the ack (or, for dumps, NLMSG_DONE), feeding data messages
  * to cb. */
 static int transact(struct nlmsghdr *nlh, mnl_cb_t cb, void *data) {
-        __attribute__((cleanup(mnl_socket_closep))) struct mnl_socket *nl = NULL;
+        _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
         char buf[MNL_SOCKET_BUFFER_SIZE];
         unsigned seq = (unsigned) time(NULL), portid;
         int r;

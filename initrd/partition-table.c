@@ -1,16 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <blkid.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cleanup-blkid.h"
 #include "macro.h"
 #include "partition-table.h"
-
-static void blkid_free_probep(blkid_probe *pr) {
-        if (*pr)
-                blkid_free_probe(*pr);
-}
 
 static void parse_guid_or_null(const char *s, pb_guid *ret) {
         if (!s || pb_guid_parse(pb_span_from_str(s), ret) < 0)

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Resolving a root_spec to a device and mounting it (and gpt-auto's /usr) on /sysroot. */
-#include <blkid.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,17 +17,13 @@
 #include "fileio.h"
 #include "log.h"
 #include "loop-partitions.h"
+#include "cleanup-blkid.h"
 #include "macro.h"
 #include "mount-opts.h"
 #include "partition-table.h"
 #include "root.h"
 
 #define ROOT_DEFAULT_TIMEOUT_MS 10000
-
-static void blkid_free_probep(blkid_probe *pr) {
-        if (*pr)
-                blkid_free_probe(*pr);
-}
 
 static void blkid_put_cachep(blkid_cache *c) {
         if (*c)

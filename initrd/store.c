@@ -8,7 +8,6 @@
  * symlinks (chase() with CHASE_NOFOLLOW-like flags, O_NOFOLLOW) see what they would without
  * pullboot; and the pull engine's temporary + rename stays inside one mount.
  */
-#include <blkid.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -18,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleanup-blkid.h"
 #include "fileio.h"
 #include "log.h"
 #include "macro.h"
@@ -61,7 +61,7 @@ static int mount_tmpfs_store(uint64_t needed) {
 /* libblkid's verdict on the partition: its file system type, "" when it carries no signature at
  * all (blank), or an error for several signatures. */
 static int probe(const char *device, char *type, size_t size) {
-        blkid_probe pr = blkid_new_probe_from_filename(device);
+        _cleanup_(blkid_free_probep) blkid_probe pr = blkid_new_probe_from_filename(device);
         const char *t = NULL;
         int r;
 
@@ -76,7 +76,6 @@ static int probe(const char *device, char *type, size_t size) {
                 snprintf(type, size, "%s", t);
         else if (r == 0 && blkid_probe_lookup_value(pr, "PTTYPE", &t, NULL) == 0 && t)
                 snprintf(type, size, "partition table %s", t);
-        blkid_free_probe(pr);
         if (r == -2)
                 return log_error_errno(-EMEDIUMTYPE, "%s carries signatures of several file systems; "
                                        "wipe it (wipefs -a) before using it as the image store", device);

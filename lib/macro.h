@@ -3,6 +3,7 @@
 
 /* Userspace helpers shared by initrd/ and tools/ (never compiled into the EFI stub). */
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,18 @@ static inline void fclosep(FILE **f) {
         if (*f)
                 fclose(*f);
 }
+static inline void closedirp(DIR **d) {
+        if (*d)
+                closedir(*d);
+}
+
+/* FUNCp(TYPE *) for a library's own release function, for _cleanup_(FUNCp): the libraries'
+ * wrappers live in lib/cleanup-*.h, one header per library, included where the library is. */
+#define DEFINE_TRIVIAL_CLEANUP_FUNC(type, func) \
+        static inline void func##p(type *p) {   \
+                if (*p)                          \
+                        (void) func(*p);         \
+        }
 
 #define _cleanup_free_ _cleanup_(freep)
 #define _cleanup_close_ _cleanup_(closep)

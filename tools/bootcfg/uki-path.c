@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A file on a mounted ESP -> the HD(...)/File(...) device path the firmware loads it by. */
-#include <blkid/blkid.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
 
+#include "cleanup-blkid.h"
 #include "devpath.h"
 #include "guid.h"
 #include "log.h"
@@ -18,11 +18,6 @@
 
 #define FAT_SUPER_MAGIC 0x4d44      /* vfat and msdos: the only file systems firmware must read */
 #define FUSE_SUPER_MAGIC 0x65735546
-
-static void blkid_probe_freep(blkid_probe *p) {
-        if (*p)
-                blkid_free_probe(*p);
-}
 
 void esp_file_done(struct esp_file *f) {
         free(f->path);
@@ -133,7 +128,7 @@ static int partition_node(const char *path, dev_t dev, struct pb_dp_hd *ret) {
                 return log_error("%s: no device node for disk %s (%u:%u) in /dev", path, diskname, major(disk),
                                  minor(disk)), -EIO;
 
-        _cleanup_(blkid_probe_freep) blkid_probe pr = blkid_new_probe_from_filename(devname);
+        _cleanup_(blkid_free_probep) blkid_probe pr = blkid_new_probe_from_filename(devname);
         if (!pr)
                 return log_error_errno(errno > 0 ? -errno : -EIO, "Cannot open disk %s", devname), -EIO;
         if (blkid_probe_enable_partitions(pr, 1) < 0)
@@ -202,7 +197,7 @@ static bool fuseblk_is_fat(dev_t dev) {
         _cleanup_free_ char *devname = blkid_devno_to_devname(dev);
         if (!devname)
                 return false;
-        _cleanup_(blkid_probe_freep) blkid_probe pr = blkid_new_probe_from_filename(devname);
+        _cleanup_(blkid_free_probep) blkid_probe pr = blkid_new_probe_from_filename(devname);
         if (!pr)
                 return false;
         blkid_probe_enable_superblocks(pr, 1);

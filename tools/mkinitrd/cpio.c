@@ -1,6 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <lzma.h>
@@ -10,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleanup-archive.h"
 #include "cpio.h"
 #include "fileio.h"
 #include "log.h"
@@ -86,16 +85,6 @@ static int sink_close(struct archive *a, void *userdata) {
                 return ARCHIVE_FATAL;
         }
         return ARCHIVE_OK;
-}
-
-static void archive_write_freep(struct archive **a) {
-        if (*a)
-                archive_write_free(*a);
-}
-
-static void archive_entry_freep(struct archive_entry **e) {
-        if (*e)
-                archive_entry_free(*e);
 }
 
 int initrd_compression_check_level(enum initrd_compression c, int level) {
@@ -306,11 +295,6 @@ int initrd_write(const struct image *img, const char *output, enum initrd_compre
 fail:
         unlink(tmp);
         return r;
-}
-
-static void archive_read_freep(struct archive **a) {
-        if (*a)
-                archive_read_free(*a);
 }
 
 static int cmp_str(const void *a, const void *b) {

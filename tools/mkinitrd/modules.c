@@ -2,13 +2,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libkmod.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleanup-kmod.h"
 #include "fileio.h"
 #include "log.h"
 #include "macro.h"
@@ -38,11 +38,6 @@ struct resolver {
         size_t n_seen;
 };
 
-
-static void kmod_module_unref_listp(struct kmod_list **l) {
-        if (*l)
-                kmod_module_unref_list(*l);
-}
 
 static int visit(struct resolver *rs, struct kmod_module *mod, int depth);
 

@@ -14,6 +14,7 @@
 
 #include "bootcfg.h"
 #include "bootvars.h"
+#include "cleanup-openssl.h"
 #include "fileio.h"
 #include "log.h"
 #include "macro.h"
@@ -22,18 +23,6 @@
 
 #define PEM_MAX (1024 * 1024)
 #define VALID_SECONDS (24L * 60 * 60)
-
-static void evp_pkey_freep(EVP_PKEY **p) {
-        EVP_PKEY_free(*p);
-}
-
-static void x509_freep(X509 **p) {
-        X509_free(*p);
-}
-
-static void bio_freep(BIO **p) {
-        BIO_free(*p);
-}
 
 void tls_material_done(struct tls_material *m) {
         free(m->cert_pem);
@@ -83,7 +72,7 @@ static int add_ext(X509 *issuer, X509 *subject, int nid, const char *value) {
 
 /* A certificate for key, named cn, signed by issuer_key (issuer NULL: self-signed). */
 static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key, bool ca) {
-        _cleanup_(x509_freep) X509 *x = X509_new();
+        _cleanup_(X509_freep) X509 *x = X509_new();
         uint64_t serial;
 
         if (!x || RAND_bytes((unsigned char *) &serial, sizeof serial) != 1)
@@ -122,7 +111,7 @@ static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *is
 
 /* PEM of a certificate or (with cert NULL) an unencrypted private key, NUL-terminated, malloc'd. */
 static char *to_pem(X509 *cert, EVP_PKEY *key) {
-        _cleanup_(bio_freep) BIO *b = BIO_new(BIO_s_mem());
+        _cleanup_(BIO_freep) BIO *b = BIO_new(BIO_s_mem());
         char *data, *out;
         long n;
 
@@ -139,8 +128,8 @@ static char *to_pem(X509 *cert, EVP_PKEY *key) {
 }
 
 int tls_material_make_throwaway(const char *ca_path, struct tls_material *ret) {
-        _cleanup_(evp_pkey_freep) EVP_PKEY *ca_key = EVP_RSA_gen(2048), *key = EVP_RSA_gen(2048);
-        _cleanup_(x509_freep) X509 *ca = NULL, *cert = NULL;
+        _cleanup_(EVP_PKEY_freep) EVP_PKEY *ca_key = EVP_RSA_gen(2048), *key = EVP_RSA_gen(2048);
+        _cleanup_(X509_freep) X509 *ca = NULL, *cert = NULL;
         _cleanup_free_ char *ca_pem = NULL;
         struct tls_material m = {};
         int r;
