@@ -313,7 +313,10 @@ static int pull_one(struct init_state *s, const struct plan_pull *pull, enum fai
         /* Under an overlay or a tmpfs root the image is only read: the device refuses writes. */
         bool read_only = pull->spec.read_only || (volatile_mode_protects_image(s->vol.mode) && is_root);
 
-        if (pull->lazy != PLAN_LAZY_NO && !s->args.dry_run) {
+        if (pull->lazy != PLAN_LAZY_NO && pull->lazy_roothash != PLAN_ROOTHASH_NONE && !s->args.dry_run)
+                log_warning("pullboot.lazy=%s: dm-verity is not set up by this build; downloading the whole "
+                            "image instead", plan_lazy_to_string(pull->lazy));
+        else if (pull->lazy != PLAN_LAZY_NO && !s->args.dry_run) {
                 if (init_pull_lazy(pull, read_only, s->cfg.allow_insecure_redirect, s->init_argv[0], &res, why,
                                    sizeof why) == 0) {
                         snprintf(detail, sizeof detail, "%s as %s", pull->urls[res.used], res.target);
