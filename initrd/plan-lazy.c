@@ -73,9 +73,17 @@ static const char *refusal(const struct plan_pull *pull) {
  * root checked after the fact is no check. */
 static const char *verity_refusal(const struct plan *p, struct plan_pull *pull, int cmdline_hash,
                                   const char *hex) {
-        if (pull->spec.verify == PB_VERIFY_NO)
+        bool is_root = p->root.pull >= 0 && &p->pulls[p->root.pull] == pull;
+
+        if (pull->spec.verify == PB_VERIFY_NO) {
+                /* Nothing to check the image against but what the command line names. */
+                if (is_root && cmdline_hash > 0) {
+                        pull->lazy_roothash = PLAN_ROOTHASH_CMDLINE;
+                        snprintf(pull->lazy_roothash_hex, sizeof pull->lazy_roothash_hex, "%s", hex);
+                }
                 return NULL;
-        if (p->root.pull < 0 || &p->pulls[p->root.pull] != pull)
+        }
+        if (!is_root)
                 return "verify= needs the whole image before the boot reads it, and dm-verity (roothash=) "
                        "covers only the root image; use verify=no with https for this one";
         if (cmdline_hash < 0)
