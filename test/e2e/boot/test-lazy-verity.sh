@@ -36,12 +36,12 @@ chmod +x "$E2E_WORK/hook"
 NAME="pullboot e2e lazy verity"
 e2e_image raw "$E2E_WORK/plain.raw" "$NAME" --fs erofs --size fit --add "$BUSYBOX:/bin/busybox" \
         --add "$E2E_WORK/hook:/etc/demo-hook" --add "$E2E_WORK/canary:/canary"
-roothash=$(verity_ddi "$E2E_WORK/plain.raw" "$SRV/demo.raw")
+roothash=$(verity_ddi "$E2E_WORK/plain.raw" "$SRV/demo.raw") || e2e_fail "cannot make the verity DDI"
 echo "verity DDI: root hash $roothash"
 size=$(stat -c %s "$SRV/demo.raw")
 e2e_sha256sums "$SRV"
 grep -q ' demo\.roothash$' "$SRV/SHA256SUMS" || e2e_fail "SHA256SUMS does not list demo.roothash"
-at=$(verity_flip "$SRV/demo.raw" "$marker")
+at=$(verity_flip "$SRV/demo.raw" "$marker") || e2e_fail "cannot change demo.raw"
 echo "changed one byte at offset $at of demo.raw after SHA256SUMS was made"
 
 verify=checksum
