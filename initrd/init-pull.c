@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,6 +11,9 @@
 #include "attach.h"
 #include "init-pull.h"
 #include "lazy-root.h"
+#include "pull/transfer.h"
+#include "roothash.h"
+#include "verity.h"
 #include "log.h"
 #include "modules.h"
 #include "pull/pull.h"
@@ -229,6 +233,8 @@ int init_pull_lazy(const struct plan_pull *pull, bool read_only, bool allow_inse
         /* The driver is only needed here; loading it creates /dev/nbd0... */
         if (modules_open(NULL, &ctx) >= 0) {
                 (void) modules_load(ctx, "nbd", false, &st);
+                if (pull->lazy_roothash != PLAN_ROOTHASH_NONE)
+                        (void) modules_load(ctx, "dm-verity", false, &st);
                 modules_close(ctx);
         }
         snprintf(why, why_size, "no http or https URL");
@@ -242,10 +248,30 @@ int init_pull_lazy(const struct plan_pull *pull, bool read_only, bool allow_inse
                         .allow_https_downgrade = allow_insecure_redirect,
                         .argv0 = argv0,
                 };
+                char roothash[VERITY_ROOTHASH_HEX_MAX + 1] = "";
                 if (strncmp(url, "http:", 5) != 0 && strncmp(url, "https:", 6) != 0)
                         continue;
                 if (access(INIT_PULL_CA_BUNDLE, R_OK) == 0)
                         o.ca_bundle = INIT_PULL_CA_BUNDLE;
+                if (pull->lazy_roothash == PLAN_ROOTHASH_CMDLINE)
+                        snprintf(roothash, sizeof roothash, "%s", pull->lazy_roothash_hex);
+                else if (pull->lazy_roothash == PLAN_ROOTHASH_SIDECAR) {
+                        struct transfer_options t = {
+                                .ca_bundle = o.ca_bundle,
+                                .allow_https_downgrade = o.allow_https_downgrade,
+                                .retries = 2,
+                                .stall_timeout_sec = 30,
+                                .retry_delay_ms = 500,
+                        };
+                        r = roothash_sidecar_fetch(&t, url, pull->spec.verify, roothash, sizeof roothash, why,
+                                                   why_size);
+                        if (r == -ENOENT && i + 1 < pull->n_urls)
+                                continue;
+                        if (r < 0)
+                                return r;
+                        log_info("dm-verity root hash %s of %s from its .roothash sidecar (listed in the verified "
+                                 "checksum list)", roothash, url);
+                }
                 r = lazy_root_start(&o, &l, why, why_size);
                 if (r == -ENOENT && i + 1 < pull->n_urls)
                         continue;   /* the next candidate name */
@@ -258,6 +284,17 @@ int init_pull_lazy(const struct plan_pull *pull, bool read_only, bool allow_inse
                 ret->used = i;
                 ret->size = l.size;
                 snprintf(ret->target, sizeof ret->target, "%s", l.device);
+                if (roothash[0]) {
+                        r = verity_open_root(l.device, NULL, roothash, ret->verity, sizeof ret->verity, why, why_size);
+                        if (r < 0) {
+                                /* The download is checked by its digest instead; the idle server's
+                                 * device is simply left unused. */
+                                (void) kill(l.pid, SIGTERM);
+                                return r;
+                        }
+                        log_info("%s: root partition checked by dm-verity as %s (root hash %s)", url, ret->verity,
+                                 roothash);
+                }
                 log_info("%s served lazily as %s (%.1f MiB, %u partition(s)%s%s) by process %d", url, l.device,
                          (double) l.size / (1024.0 * 1024.0), l.n_partitions, read_only ? ", read-only" : "",
                          o.fill ? ", filling in the background" : "", (int) l.pid);

@@ -23,6 +23,7 @@ struct init_pull_result {
         uint64_t size;            /* bytes of the image as it landed: the file, or the tree's files */
         bool reused;              /* kept from an earlier boot in a persistent store (not modified) */
         char target[4096];        /* prefix + the plan's target */
+        char verity[64];          /* lazy with a root hash: the dm-verity device to mount ("" else) */
 };
 
 /* max_memory: pullboot.max-memory= (0: the pull engine's default); allow_insecure_redirect:
@@ -40,6 +41,8 @@ int init_pull_attach(const struct plan_pull *pull, const char *target, bool read
  * answered by a server process that outlives switch_root) instead of downloading it. 0: served,
  * ret->target is the device ("/dev/nbd0") with its partitions present. Negative errno: not served,
  * why says why (the caller downloads the image instead). argv0: this process's argv[0], which the
- * server's copy marks with '@' (systemd's root storage daemons). */
+ * server's copy marks with '@' (systemd's root storage daemons). With pull->lazy_roothash, the
+ * root hash is taken first (an unlisted sidecar means the download) and ret->verity is the
+ * dm-verity device over the served disk's root and root-verity partitions. */
 int init_pull_lazy(const struct plan_pull *pull, bool read_only, bool allow_insecure_redirect, char *argv0,
                    struct init_pull_result *ret, char *why, size_t why_size);

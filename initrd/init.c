@@ -70,6 +70,8 @@ struct init_state {
         char *cmdline;
         char **init_argv;
         char lazy_disk[4096];        /* the root pull's device when served lazily (pullboot.lazy=) */
+        char lazy_verity[64];        /* ... and its dm-verity device, when verified by a root hash */
+        char lazy_url[4096];         /* ... and the URL it is served from */
 };
 
 static double elapsed(const struct init_state *s) {
@@ -331,8 +333,11 @@ static int pull_one(struct init_state *s, const struct plan_pull *pull, enum fai
                                    sizeof why) == 0) {
                         snprintf(detail, sizeof detail, "%s as %s", pull->urls[res.used], res.target);
                         phase(s, "lazy device ready", detail);
-                        if (is_root)
+                        if (is_root) {
                                 snprintf(s->lazy_disk, sizeof s->lazy_disk, "%s", res.target);
+                                snprintf(s->lazy_verity, sizeof s->lazy_verity, "%s", res.verity);
+                                snprintf(s->lazy_url, sizeof s->lazy_url, "%s", pull->urls[res.used]);
+                        }
                         return 0;
                 }
                 log_warning("pullboot.lazy=%s: %s; downloading the whole image instead",
@@ -433,7 +438,18 @@ static int mount_root(struct init_state *s) {
         }
         o.gpt_auto_disk = s->lazy_disk[0] ? s->lazy_disk : local_gpt_auto_disk(s, disk, sizeof disk);
         volatile_root_adjust(&s->vol, &spec);
+        if (s->lazy_verity[0]) {
+                /* The verified view of the lazily served root partition, never the partition itself;
+                 * read-only (writes go to the volatile layer). */
+                spec.kind = ROOT_DEVICE;
+                snprintf(spec.what, sizeof spec.what, "%s", s->lazy_verity);
+                spec.rw = 0;
+        }
         r = root_mount(&spec, &o, &res);
+        if (r < 0 && s->lazy_verity[0])
+                return fail(s, FAILURE_CONTINUE, "cannot mount the dm-verity root %s of %s: %s; if the kernel "
+                            "logged 'device-mapper: verity: ... corrupted', the image on the server does not match "
+                            "its root hash", s->lazy_verity, s->lazy_url, strerror(-r));
         if (r < 0)
                 return fail(s, FAILURE_CONTINUE, "cannot mount root=%s on %s: %s; check root=, rootfstype= "
                             "and that the image holds that file system", what, sysroot(s), strerror(-r));

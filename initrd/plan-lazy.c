@@ -4,6 +4,13 @@
  * being downloaded first. Decided here from what the plan knows (the expression and the URLs);
  * whether the file itself can be read from the middle (raw, or a seekable xz/zstd) is only known
  * once the server answers, and `pullboot init` falls back to the download then, saying why.
+ *
+ * A digest or signature over the whole file cannot be checked before the boot reads the image, so
+ * a verified pull (verify= other than no) is lazy only as a dm-verity DDI whose root hash is
+ * trusted: roothash= on the kernel command line (signed with the UKI), or, with
+ * verify=checksum|signature, the sidecar IMAGE.roothash, which must be listed in the checksum list
+ * the pull verifies anyway (init fetches it; without it, the whole image is downloaded and
+ * checked). The kernel then checks every block as it is read (lazy/verity.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +31,27 @@ const char *plan_lazy_to_string(enum plan_lazy l) {
         return l <= PLAN_LAZY_FILL ? lazy_names[l] : "?";
 }
 
+const char *plan_roothash_to_string(enum plan_roothash r) {
+        return r == PLAN_ROOTHASH_CMDLINE ? "cmdline" : r == PLAN_ROOTHASH_SIDECAR ? "sidecar" : NULL;
+}
+
+/* roothash= as systemd-veritysetup-generator takes it: hex, here of a sha256 or sha512 digest.
+ * 1 and hex filled when given and well-formed, 0 when absent, -EINVAL when malformed. */
+static int cmdline_roothash(const char *cmdline, char hex[static PLAN_ROOTHASH_HEX_MAX + 1]) {
+        struct pb_cmdline_arg arg;
+
+        if (pb_cmdline_get(pb_span_from_str(cmdline), "roothash", PB_CMDLINE_IN_INITRD, &arg) <= 0 || !arg.has_value)
+                return 0;
+        if (arg.value.len != 64 && arg.value.len != 128)
+                return -EINVAL;
+        for (size_t i = 0; i < arg.value.len; i++)
+                if (!strchr("0123456789abcdefABCDEF", arg.value.ptr[i]) || !arg.value.ptr[i])
+                        return -EINVAL;
+        memcpy(hex, arg.value.ptr, arg.value.len);
+        hex[arg.value.len] = 0;
+        return 1;
+}
+
 static bool has_http_url(const struct plan_pull *pull) {
         for (size_t i = 0; i < pull->n_urls; i++)
                 if (strncasecmp(pull->urls[i], "http:", 5) == 0 || strncasecmp(pull->urls[i], "https:", 6) == 0)
@@ -35,19 +63,49 @@ static bool has_http_url(const struct plan_pull *pull) {
 static const char *refusal(const struct plan_pull *pull) {
         if (pull->spec.type != PB_TYPE_RAW || !pull->spec.blockdev)
                 return "only raw images attached as block devices (blockdev) are served lazily";
-        /* A digest or signature covers the whole file: it cannot be checked before the boot reads
-         * the image, and a root checked after the fact is no check. */
-        if (pull->spec.verify != PB_VERIFY_NO)
-                return "verify= needs the whole image before the boot reads it; use verify=no with https "
-                       "(or a dm-verity image) for a lazy root";
         if (!has_http_url(pull))
                 return "no http or https URL to read ranges from";
         return NULL;
 }
 
+/* A verified pull: which root hash makes it safe to read lazily, or why there is none. A digest
+ * or signature covers the whole file: it cannot be checked before the boot reads the image, and a
+ * root checked after the fact is no check. */
+static const char *verity_refusal(const struct plan *p, struct plan_pull *pull, int cmdline_hash,
+                                  const char *hex) {
+        bool is_root = p->root.pull >= 0 && &p->pulls[p->root.pull] == pull;
+
+        if (pull->spec.verify == PB_VERIFY_NO) {
+                /* Nothing to check the image against but what the command line names. */
+                if (is_root && cmdline_hash > 0) {
+                        pull->lazy_roothash = PLAN_ROOTHASH_CMDLINE;
+                        snprintf(pull->lazy_roothash_hex, sizeof pull->lazy_roothash_hex, "%s", hex);
+                }
+                return NULL;
+        }
+        if (!is_root)
+                return "verify= needs the whole image before the boot reads it, and dm-verity (roothash=) "
+                       "covers only the root image; use verify=no with https for this one";
+        if (cmdline_hash < 0)
+                return "roothash= is not 64 or 128 hex digits; the whole image is downloaded and checked";
+        if (cmdline_hash > 0) {
+                pull->lazy_roothash = PLAN_ROOTHASH_CMDLINE;
+                snprintf(pull->lazy_roothash_hex, sizeof pull->lazy_roothash_hex, "%s", hex);
+                return NULL;
+        }
+        if (pull->spec.verify == PB_VERIFY_CHECKSUM || pull->spec.verify == PB_VERIFY_SIGNATURE) {
+                pull->lazy_roothash = PLAN_ROOTHASH_SIDECAR;
+                return NULL;
+        }
+        return "verify=sha256 needs the whole image before the boot reads it; a dm-verity image is read "
+               "lazily with roothash= on the command line, or with verify=checksum|signature and an "
+               "IMAGE.roothash listed in SHA256SUMS";
+}
+
 int plan_decide_lazy(struct plan *p, const char *cmdline) {
         struct pb_cmdline_arg arg;
-        char v[16] = "";
+        char v[16] = "", hex[PLAN_ROOTHASH_HEX_MAX + 1] = "";
+        int cmdline_hash = cmdline_roothash(cmdline, hex);
 
         p->lazy = PLAN_LAZY_NO;
         if (pb_cmdline_get(pb_span_from_str(cmdline), "pullboot.lazy", PB_CMDLINE_IN_INITRD, &arg) > 0) {
@@ -67,9 +125,13 @@ int plan_decide_lazy(struct plan *p, const char *cmdline) {
                 struct plan_pull *pull = &p->pulls[i];
                 pull->lazy = PLAN_LAZY_NO;
                 pull->lazy_reason = NULL;
+                pull->lazy_roothash = PLAN_ROOTHASH_NONE;
+                pull->lazy_roothash_hex[0] = 0;
                 if (p->lazy == PLAN_LAZY_NO || pull->status != PLAN_PULL_READY)
                         continue;
                 pull->lazy_reason = refusal(pull);
+                if (!pull->lazy_reason)
+                        pull->lazy_reason = verity_refusal(p, pull, cmdline_hash, hex);
                 if (!pull->lazy_reason)
                         pull->lazy = p->lazy;
         }

@@ -87,6 +87,8 @@ static void json_pull(FILE *f, const struct plan_pull *pull) {
         json_write_cstring(f, pull->status == PLAN_PULL_READY ? plan_lazy_to_string(pull->lazy) : NULL);
         fputs(",\n      \"lazy_reason\": ", f);
         json_write_cstring(f, pull->lazy_reason);
+        fputs(",\n      \"lazy_roothash\": ", f);
+        json_write_cstring(f, plan_roothash_to_string(pull->lazy_roothash));
         fputs(",\n      \"runtime\": ", f);
         json_tristate(f, s ? pull->runtime : -1);
         fputs(",\n      \"warnings\": ", f);
@@ -228,6 +230,11 @@ static void text_pull(FILE *f, size_t idx, const struct plan_pull *pull) {
         fprintf(f, "  runtime:     %s\n", yes_no(pull->runtime));
         if (pull->lazy != PLAN_LAZY_NO)
                 fprintf(f, "  lazy:        %s (served from the URL, read on demand)\n", plan_lazy_to_string(pull->lazy));
+        if (pull->lazy_roothash == PLAN_ROOTHASH_CMDLINE)
+                fprintf(f, "  verity:      root hash %s from roothash= on the command line\n", pull->lazy_roothash_hex);
+        else if (pull->lazy_roothash == PLAN_ROOTHASH_SIDECAR)
+                fprintf(f, "  verity:      root hash from IMAGE.roothash next to the image, listed in the checked "
+                        "checksum list (else the whole image is downloaded)\n");
         if (pull->lazy_reason)
                 text_line(f, "  not lazy:    ", pull->lazy_reason);
 }

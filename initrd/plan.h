@@ -43,6 +43,15 @@ enum plan_lazy {
         PLAN_LAZY_FILL,             /* as yes, and fetch the rest once idle */
 };
 
+/* Where a lazy, verified pull's dm-verity root hash is trusted from. */
+enum plan_roothash {
+        PLAN_ROOTHASH_NONE,         /* not verity-checked (not lazy, or verify=no) */
+        PLAN_ROOTHASH_CMDLINE,      /* roothash= on the (signed) kernel command line */
+        PLAN_ROOTHASH_SIDECAR,      /* IMAGE.roothash, listed in the verified checksum list */
+};
+
+#define PLAN_ROOTHASH_HEX_MAX 128   /* sha512 */
+
 struct plan_pull {
         enum plan_pull_source source;
         char *key;                  /* "rd.systemd.pull", "systemd.pull" or "import.pull" */
@@ -65,6 +74,9 @@ struct plan_pull {
 
         enum plan_lazy lazy;        /* READY: how this pull is served */
         const char *lazy_reason;    /* static: why not lazy although pullboot.lazy= asked; else NULL */
+        /* Lazy with verify= other than no: the dm-verity root hash that makes it safe (plan-lazy.c). */
+        enum plan_roothash lazy_roothash;
+        char lazy_roothash_hex[PLAN_ROOTHASH_HEX_MAX + 1]; /* PLAN_ROOTHASH_CMDLINE: the value */
 };
 
 enum plan_root_kind {
@@ -133,6 +145,7 @@ const char *plan_pull_status_to_string(enum plan_pull_status s); /* "ready", "sk
 const char *plan_pull_source_to_string(enum plan_pull_source s); /* "cmdline", "credential" */
 const char *plan_root_kind_to_string(enum plan_root_kind k);  /* "none", "gpt-auto", "bind", ... */
 const char *plan_lazy_to_string(enum plan_lazy l);            /* "no", "yes", "fill" */
+const char *plan_roothash_to_string(enum plan_roothash r);    /* NULL, "cmdline", "sidecar" */
 
 /* pullboot.lazy= and, for each ready pull, whether it can be served lazily (plan-lazy.c). An
  * invalid value becomes a plan error. Only allocation failure is returned. */

@@ -141,6 +141,21 @@ stderr_has duplicate-local "pull 1 (import.pull line 2): target '/run/machines/r
 check lazy-fill 0 --origin "$origin" --cmdline "$ex4 pullboot.lazy=fill"
 check lazy-refused 0 --origin "$origin" --cmdline \
         'rd.systemd.pull=raw,machine,verify=checksum,blockdev,bootorigin:rootdisk:image.raw rd.systemd.pull=tar,machine,verify=no::https://h/t.tar rd.systemd.pull=raw,machine,verify=no,blockdev:f:file:///srv/f.raw root=gpt-auto rd.pullboot.lazy'
+# Lazy and verified (issue 14): a dm-verity DDI whose root hash is trusted from roothash= on the
+# command line, or (verify=checksum|signature) from IMAGE.roothash in the verified list; verify=sha256
+# without roothash=, a malformed roothash= and a verified non-root pull are downloaded whole; with
+# verify=no, roothash= still puts the root behind dm-verity.
+rh=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+check lazy-verity-cmdline 0 --origin "$origin" --cmdline \
+        "rd.systemd.pull=raw,machine,verify=sha256:$rh,blockdev,bootorigin:rootdisk:image.raw root=gpt-auto pullboot.lazy=yes roothash=$rh"
+check lazy-verity-sidecar 0 --origin "$origin" --cmdline \
+        'rd.systemd.pull=raw,machine,verify=signature,blockdev,bootorigin:rootdisk:image.raw rd.systemd.pull=raw,machine,verify=checksum,blockdev:other:https://h/o.raw root=gpt-auto pullboot.lazy=fill'
+check lazy-verity-refused 0 --origin "$origin" --cmdline \
+        "rd.systemd.pull=raw,machine,verify=sha256:$rh,blockdev,bootorigin:rootdisk:image.raw root=gpt-auto pullboot.lazy=yes roothash=xyz"
+check lazy-verity-verify-no 0 --origin "$origin" --cmdline \
+        "rd.systemd.pull=raw,machine,verify=no,blockdev,bootorigin:rootdisk:image.raw root=gpt-auto pullboot.lazy=yes roothash=$rh"
+check lazy-verity-no-roothash 0 --origin "$origin" --cmdline \
+        "rd.systemd.pull=raw,machine,verify=sha256:$rh,blockdev,bootorigin:rootdisk:image.raw root=gpt-auto pullboot.lazy=yes"
 check bad-lazy 2 --origin "$origin" --cmdline "$ex4 pullboot.lazy=maybe"
 stderr_has bad-lazy "pullboot.lazy=maybe: expected yes, fill or no"
 

@@ -48,10 +48,11 @@ for f in modules.dep modules.dep.bin modules.alias.bin modules.symbols.bin modul
          modules.builtin.alias.bin modules.softdep modules.order; do
         want "$moddir/$f"
 done
-# the plan's modules, a dependency (jbd2 for ext4) and a softdep (crc32c for ext4)
+# the plan's modules, dependencies (jbd2 for ext4, dm-mod and dm-bufio for dm-verity) and a softdep (crc32c for ext4)
 for m in fs/ext4/ext4.ko fs/jbd2/jbd2.ko drivers/block/loop.ko drivers/net/virtio_net.ko \
          fs/efivarfs/efivarfs.ko fs/erofs/erofs.ko fs/squashfs/squashfs.ko crypto/crc32c_generic.ko \
-         fs/overlayfs/overlay.ko drivers/block/nbd.ko; do
+         fs/overlayfs/overlay.ko drivers/block/nbd.ko drivers/md/dm-verity.ko drivers/md/dm-mod.ko \
+         drivers/md/dm-bufio.ko; do
         if grep -q "kernel/$m:" "/lib/modules/$KVER/modules.dep"; then
                 want "$moddir/kernel/$m"
         fi
