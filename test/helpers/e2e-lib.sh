@@ -246,6 +246,13 @@ e2e_assert_http() {
         echo "ok: server log has /$1/"
 }
 
+e2e_assert_no_http() {
+        if e2e_http | grep -E -- "$1" >/dev/null; then
+                e2e_fail "${2:-the server log has a request matching /$1/}: $(e2e_http | grep -E -- "$1" | sed -n 1p)"
+        fi
+        echo "ok: server log has no /$1/"
+}
+
 e2e_count_http() {
         e2e_http | grep -Ec -- "$1" || true
 }
