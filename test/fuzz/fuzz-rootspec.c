@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Fuzzes root= parsing (initrd/root-spec.c): parse, render, re-parse must agree. */
+/* Fuzzes root= parsing (initrd/plan/root-spec.c): parse, render, re-parse must agree. */
 #include <stdint.h>
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* initrd/credentials.c against a sysfs tree made here: which source wins, base64, opt-out. */
+/* initrd/plan/credentials.c against a sysfs tree made here: which source wins, base64, opt-out. */
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/stat.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* initrd/store-spec.c: pullboot.store=, pullboot.store-format= and the tmpfs store's size cap. */
+/* initrd/plan/store-spec.c: pullboot.store=, pullboot.store-format= and the tmpfs store's size cap. */
 #include "store.h"
 #include "test.h"
 

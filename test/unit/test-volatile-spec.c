@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* initrd/volatile-spec.c: systemd.volatile= as systemd reads it, and pullboot.overlay=. */
+/* initrd/plan/volatile-spec.c: systemd.volatile= as systemd reads it, and pullboot.overlay=. */
 #include "test.h"
 #include "volatile-root.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* pullboot.jitter= and pullboot.mirror= on the kernel command line (initrd/init-config.c). */
+/* pullboot.jitter= and pullboot.mirror= on the kernel command line (initrd/init/init-config.c). */
 #include <errno.h>
 
 #include "init-config.h"

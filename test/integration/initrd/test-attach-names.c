@@ -3,6 +3,7 @@
 #include <errno.h>
 
 #include "attach.h"
+#include "devnode.h"
 #include "test.h"
 
 static void test_validate(void) {

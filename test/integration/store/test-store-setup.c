@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * initrd/store.c for real, run by test-store-setup.sh in a mount namespace of its own: sets up the
+ * initrd/store/store.c for real, run by test-store-setup.sh in a mount namespace of its own: sets up the
  * store the kernel command line CMDLINE names (pullboot.store=, pullboot.store-format=) for the
  * targets given, as `pullboot init` does, and exits 0, or 1 after store_setup() logged why.
  * Usage: test-store-setup CMDLINE TARGET...

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# initrd/store.c with real loop devices, each run in a mount namespace of its own with a fresh
+# initrd/store/store.c with real loop devices, each run in a mount namespace of its own with a fresh
 # tmpfs on /run (the host's /run is never touched): the default tmpfs store and its size cap; a
 # ready-made ext4 partition mounted as it is; a blank one refused without
 # pullboot.store-format=yes and made ext4 with it; a vfat partition and a partitioned disk never

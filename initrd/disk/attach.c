@@ -57,16 +57,6 @@ int attach_default_ref(const char *path, char *buf, size_t size) {
         return 0;
 }
 
-int partition_node_name(const char *whole, unsigned partno, char *buf, size_t size) {
-        size_t n = strlen(whole);
-        /* The kernel appends 'p' when the disk name ends in a digit (loop0p1, nvme0n1p1). */
-        bool p = n > 0 && whole[n - 1] >= '0' && whole[n - 1] <= '9';
-
-        if (partno == 0 || snprintf(buf, size, "%s%s%u", whole, p ? "p" : "", partno) >= (int) size)
-                return -EINVAL;
-        return 0;
-}
-
 static int loop_configure(int loop_fd, int image_fd, const char *ref, bool read_only) {
         struct loop_config config = {
                 .fd = (unsigned) image_fd,

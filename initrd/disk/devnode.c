@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -92,5 +93,15 @@ int devnode_wait(const char *dev_dir, const char *sysname, unsigned timeout_ms, 
                 return log_error_errno(r, "cannot create device node %s", path);
         }
         log_debug("created device node %s (%u:%u)", path, major(devnum), minor(devnum));
+        return 0;
+}
+
+int partition_node_name(const char *whole, unsigned partno, char *buf, size_t size) {
+        size_t n = strlen(whole);
+        /* The kernel appends 'p' when the disk name ends in a digit (loop0p1, nvme0n1p1). */
+        bool p = n > 0 && whole[n - 1] >= '0' && whole[n - 1] <= '9';
+
+        if (partno == 0 || snprintf(buf, size, "%s%s%u", whole, p ? "p" : "", partno) >= (int) size)
+                return -EINVAL;
         return 0;
 }

@@ -24,3 +24,6 @@ int sysfs_block_exists(const char *sysname);
 
 /* Is udev running (it then makes the /dev/disk links itself)? */
 int udev_running(void);
+
+/* "/dev/loop3" + 2 -> "/dev/loop3p2"; "/dev/nvme0n1" + 1 -> "/dev/nvme0n1p1"; "/dev/sda" + 1 -> "/dev/sda1". */
+int partition_node_name(const char *whole, unsigned partno, char *buf, size_t size);

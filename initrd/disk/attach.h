@@ -59,9 +59,6 @@ void attached_loop_done(struct attached_loop *l);
 /* Detaches explicitly (LOOP_CLR_FD), removes the by-loop-ref links it created, closes the fd. */
 int loop_detach(struct attached_loop *l);
 
-/* "/dev/loop3" + 2 -> "/dev/loop3p2"; "/dev/nvme0n1" + 1 -> "/dev/nvme0n1p1"; "/dev/sda" + 1 -> "/dev/sda1". */
-int partition_node_name(const char *whole, unsigned partno, char *buf, size_t size);
-
 /* Finds the attached loop device whose lo_file_name equals one of refs (NULL-terminated list),
  * e.g. { "rootdisk", "rootdisk.raw", NULL } for gpt-auto. Fills buf with "/dev/loopN".
  * -ENOENT when none, -ENOTUNIQ when several carry the same reference. */

@@ -5,7 +5,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "attach.h"
 #include "devnode.h"
 #include "log.h"
 #include "loop-partitions.h"
