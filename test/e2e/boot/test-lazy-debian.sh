@@ -7,8 +7,9 @@
 # /dev/nbd0 from HTTP range requests, Debian's systemd mounts its ext4 root read-write from
 # /dev/nbd0p2 (writes stay in the lazy server's RAM) and reaches multi-user.target; the marker
 # unit reports and powers off. verify=no: the lazy root serves only unverified images, which the
-# test's plain local HTTP makes acceptable here. Asserts systemd's "Reached target" line and the
-# marker's, that the image was never downloaded whole, and the issue's figures: bytes fetched
+# test's plain local HTTP makes acceptable here. Asserts the marker's lines (systemd's own
+# "Reached target multi-user.target" may be missing from the console once the serial getty has
+# started), that the image was never downloaded whole, and the issue's figures: bytes fetched
 # (the server's log) at most twice the bytes the boot read from the device (/sys/block/nbd0/stat),
 # and the lazy server's memfd at most the bytes fetched + 64 MiB. Prints image size, bytes
 # fetched, ratio, bytes read, memfd.
@@ -17,7 +18,6 @@ E2E_TIMEOUT=${E2E_TIMEOUT:-540}
 . "$(dirname "$0")/../../helpers/e2e-lib.sh"
 . "$(dirname "$0")/boot-debian-root-lib.sh"
 . "$(dirname "$0")/debian-lazy-lib.sh"
-. "$(dirname "$0")/lazy-lib.sh"
 e2e_begin
 debian_root_tree
 
@@ -35,7 +35,6 @@ e2e_vm --serve "$SRV" --boot debian.efi --memory 1024 --fail 'Kernel panic' \
 e2e_assert_console '^pullboot: http://[^ ]*/debian\.raw served lazily as /dev/nbd0 ' "the image was not served lazily as /dev/nbd0"
 e2e_assert_no_console 'downloading the whole image instead' "the initrd fell back to the download"
 e2e_assert_no_console '^GET /debian\.raw -> 200' "the image was downloaded whole"
-e2e_assert_console 'Reached target .*Multi-User System' "systemd did not report reaching multi-user.target"
 e2e_assert_console 'pullboot-marker: pid1 systemd$' "PID 1 of the booted system is not systemd"
 e2e_assert_console 'pullboot-marker: root /dev/nbd0p2 ext4 rw[,$]' "the root is not the lazily served partition 2 mounted read-write"
 e2e_assert_console 'pullboot-marker: multi-user.target active$'
@@ -62,7 +61,7 @@ echo "image $size bytes; fetched $sent bytes ($(awk -v s="$sent" -v i="$size" 'B
 echo "the boot read $read bytes from /dev/nbd0: fetched/read $(awk -v s="$sent" -v r="$read" 'BEGIN { printf "%.2f", s / r }')"
 echo "the lazy server's own counters at the marker: $(e2e_console | sed -n 's/.*pullboot-marker: lazy //p' | sed -n 1p)"
 echo "the lazy server's memfd holds $memfd bytes after boot (bound: fetched + 64 MiB = $((sent + 67108864)))"
-echo "QEMU start to multi-user.target: $(debian_lazy_seconds 'Reached target .*Multi-User System') s"
+echo "QEMU start to the finished boot (multi-user.target, no jobs left): $(debian_lazy_seconds 'pullboot-marker: pid1') s"
 [ "$sent" -le $((2 * read)) ] || e2e_fail "fetched $sent bytes for $read bytes read from the device (want at most twice)"
 [ "$memfd" -le $((sent + 67108864)) ] || e2e_fail "the lazy server holds $memfd bytes in RAM for $sent bytes fetched (want at most 64 MiB more)"
 e2e_phases
