@@ -110,7 +110,7 @@ debian_lazy_seconds() {
 # debian_lazy_console_until RE: the console up to the first line matching RE (the boot, without
 # the shutdown that follows the marker).
 debian_lazy_console_until() {
-        e2e_console | awk -v re="$1" '{ print } $0 ~ re { exit }'
+        e2e_console | awk -v re="$1" '!done { print } $0 ~ re { done = 1 }'
 }
 
 # debian_lazy_sent_until PATH RE: bytes the server's log says it sent for GET PATH before the
