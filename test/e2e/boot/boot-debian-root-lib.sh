@@ -16,3 +16,23 @@ debian_root_tree() {
         DEBIAN_ROOT=$(printf '%s\n' "$out" | tail -n 1)
         [ -d "$DEBIAN_ROOT" ] || e2e_fail "mkdebroot named no tree ('$DEBIAN_ROOT')"
 }
+
+# debian_root_modules DIR: DIR/lib/modules/$KVER for the image. The image carries no kernel, so
+# it lacks the modules of the UKI's kernel that systemd loads itself (autofs4 at start, the
+# modprobe@ units): the ones it asks for, with an index, so their absence neither prints errors
+# nor leaves automounts unsupported.
+debian_root_modules() {
+        e2e_need_tools modprobe depmod
+        local mods=$1 mod ko f
+        mkdir -p "$mods/lib/modules/$KVER"
+        for f in modules.order modules.builtin modules.builtin.modinfo; do
+                [ ! -f "/lib/modules/$KVER/$f" ] || cp "/lib/modules/$KVER/$f" "$mods/lib/modules/$KVER/"
+        done
+        for mod in autofs4 binfmt_misc configfs fuse efi_pstore dm_mod; do
+                modprobe -S "$KVER" --show-depends "$mod" | sed -n 's/^insmod \([^ ]*\).*/\1/p'
+        done | sort -u | while read -r ko; do
+                mkdir -p "$mods$(dirname "$ko")"
+                cp "$ko" "$mods$ko"
+        done
+        depmod -b "$mods" "$KVER" || e2e_fail "depmod for the image's modules failed"
+}

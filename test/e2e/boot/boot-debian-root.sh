@@ -50,22 +50,9 @@ SCRIPT
 chmod 0755 "$m/pullboot-marker"
 ln -s /etc/systemd/system/pullboot-marker.service "$m/wants-link"
 
-# The image carries no kernel, so it lacks the modules of the UKI's kernel that systemd loads
-# itself (autofs4 at start, the modprobe@ units): the ones it asks for, with an index, so their
-# absence neither prints errors nor leaves automounts unsupported.
-e2e_need_tools modprobe depmod
+# The image carries no kernel: the modules systemd asks for (boot-debian-root-lib.sh).
 mods=$E2E_WORK/modules
-mkdir -p "$mods/lib/modules/$KVER"
-for f in modules.order modules.builtin modules.builtin.modinfo; do
-        [ ! -f "/lib/modules/$KVER/$f" ] || cp "/lib/modules/$KVER/$f" "$mods/lib/modules/$KVER/"
-done
-for mod in autofs4 binfmt_misc configfs fuse efi_pstore dm_mod; do
-        modprobe -S "$KVER" --show-depends "$mod" | sed -n 's/^insmod \([^ ]*\).*/\1/p'
-done | sort -u | while read -r ko; do
-        mkdir -p "$mods$(dirname "$ko")"
-        cp "$ko" "$mods$ko"
-done
-depmod -b "$mods" "$KVER" || e2e_fail "depmod for the image's modules failed"
+debian_root_modules "$mods"
 
 # Room for the tree plus a third, as a freshly installed system would have.
 size=$(( $(du -sm "$DEBIAN_ROOT" | cut -f1) * 4 / 3 + 64 ))
