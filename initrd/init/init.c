@@ -31,6 +31,7 @@
 #include "fileio.h"
 #include "init-config.h"
 #include "init-pull.h"
+#include "initrd-modules.h"
 #include "log.h"
 #include "modules.h"
 #include "mounts.h"
@@ -144,10 +145,12 @@ static void open_console(void) {
                 close(fd);
 }
 
-static const char *const fs_modules[] = { "ext4", "erofs", "squashfs", "btrfs", "xfs" };
-static const char *const base_modules[] = {
-        "loop", "virtio_pci", "virtio_blk", "virtio_scsi", "virtio_net", "e1000", "e1000e", "af_packet",
-};
+/* From init/modules.txt, the list pullboot-mkinitrd puts in the initrd. */
+static const char *const early_modules[] = { PB_MODULES_EARLY };
+static const char *const base_modules[] = { PB_MODULES_LOAD };
+static const char *const fs_modules[] = { PB_MODULES_ROOTFS };
+static const char *const overlay_modules[] = { PB_MODULES_OVERLAY };
+static const char *const store_modules[] = { PB_MODULES_STORE };
 
 /* The drivers, efivarfs among them (the boot record is read right after), and the NICs' and
  * firmware's devices (QEMU's fw_cfg holds credentials the plan reads). */
@@ -160,7 +163,8 @@ static int load_modules(struct init_state *s) {
         if (r < 0) {
                 log_warning_errno(r, "no kernel modules in the initrd; relying on built-in drivers");
         } else {
-                (void) modules_load(ctx, "efivarfs", false, &st);
+                for (size_t i = 0; i < ELEMENTSOF(early_modules); i++)
+                        (void) modules_load(ctx, early_modules[i], false, &st);
                 /* Inside another initrd its udev has loaded the drivers of the devices already. */
                 if (!s->args.sysroot)
                         (void) modules_coldplug(ctx, NULL, false, &st);
@@ -192,13 +196,13 @@ static void load_fs_modules(struct init_state *s) {
                 for (size_t i = 0; i < ELEMENTSOF(fs_modules); i++)
                         (void) modules_load(ctx, fs_modules[i], false, &st);
         if (s->vol.mode == VOLATILE_OVERLAY)
-                (void) modules_load(ctx, "overlay", false, &st);
-        /* pullboot.store= may be ext4 or xfs whatever rootfstype= says. */
+                for (size_t i = 0; i < ELEMENTSOF(overlay_modules); i++)
+                        (void) modules_load(ctx, overlay_modules[i], false, &st);
+        /* pullboot.store= on a disk has its own file system, whatever rootfstype= says. */
         struct store_spec store;
-        if (store_spec_from_cmdline(pb_span_from_str(s->cmdline), &store, NULL) == 0 && store.kind == STORE_DISK) {
-                (void) modules_load(ctx, "ext4", false, &st);
-                (void) modules_load(ctx, "xfs", false, &st);
-        }
+        if (store_spec_from_cmdline(pb_span_from_str(s->cmdline), &store, NULL) == 0 && store.kind == STORE_DISK)
+                for (size_t i = 0; i < ELEMENTSOF(store_modules); i++)
+                        (void) modules_load(ctx, store_modules[i], false, &st);
         modules_close(ctx);
         log_info("%u file system module(s) loaded, %u failed", st.loaded, st.failed);
 }

@@ -12,14 +12,14 @@
 #include "fileio.h"
 #include "log.h"
 #include "macro.h"
-#include "default-modules.h"
+#include "initrd-modules.h"
 #include "modules.h"
 #include "spawn-wait.h"
 #include "strv.h"
 
-/* The list lives in default-modules.txt, shared with the initramfs-tools hook. */
+/* The list lives in initrd/init/modules.txt, shared with init and the initramfs-tools hook. */
 const char *const modules_default[] = {
-        PB_DEFAULT_MODULES,
+        PB_INITRD_MODULES,
         NULL,
 };
 

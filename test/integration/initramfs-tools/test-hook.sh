@@ -5,7 +5,7 @@
 # test/helpers/initramfs-tools-lib.sh) builds an initrd for Debian's kernel, unmkinitramfs unpacks
 # it, and we assert: the agent byte for byte as /usr/bin/pullboot, every library it links, the boot
 # script byte for byte, the BOOT=pullboot selector, the CA bundle, gpgv with the keyring given, and
-# every module of tools/mkinitrd/default-modules.txt that the kernel has as a module (not built
+# every module of initrd/init/modules.txt that the kernel has as a module (not built
 # in). A second build asks for an ASCII-armored keyring and must fail with the hook's message.
 # No QEMU. Usage: test-hook.sh HOOK SCRIPT PULLBOOT MODULE-LIST
 set -euo pipefail
@@ -73,7 +73,7 @@ echo "ok: all $n libraries of the agent"
 
 # The modules: those the kernel has as loadable modules must be there.
 n=0
-for m in $(grep -v '^#' "$MODLIST"); do
+for m in $(awk '!/^[#?]/ && NF { print $1 }' "$MODLIST"); do
         file=$(modinfo -k "$KVER" -F filename "$m" 2>/dev/null | sed -n 1p) || file=
         case "$file" in
         "" | "(builtin)")
