@@ -3,9 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "boot-record.h"
 #include "config.h"
 #include "fileio.h"
 #include "log.h"
+#include "plan-inputs.h"
 #include "root.h"
 #include "verb-args.h"
 
@@ -40,6 +42,30 @@ int verb_read_root_spec(const char *arg, char **ret_cmdline, struct root_spec *r
                           diag.where.ptr ? diag.where.ptr : "", diag.reason ? diag.reason : "invalid");
                 return PB_EXIT_USAGE;
         }
+        return PB_EXIT_OK;
+}
+
+int verb_build_plan(const char *arg_cmdline, const char *arg_origin, const char *arg_credential, enum plan_mode mode,
+                    struct plan **ret) {
+        _cleanup_free_ char *cmdline = NULL;
+        _cleanup_(plan_inputs_done) struct plan_inputs in = {};
+        _cleanup_(boot_record_done) struct boot_record boot = {};
+        int r;
+
+        r = verb_read_cmdline(arg_cmdline, &cmdline);
+        if (r != PB_EXIT_OK)
+                return r;
+        if (boot_record_read(arg_origin, &boot) < 0)
+                return PB_EXIT_FAILURE;
+        r = plan_inputs_read(cmdline, &boot, arg_credential, "/sys", &in);
+        if (r < 0)
+                return r == -EINVAL ? PB_EXIT_USAGE : PB_EXIT_FAILURE;
+        r = plan_build(cmdline, in.origin, in.credential, mode, ret);
+        if (r < 0) {
+                log_error_errno(r, "cannot build the plan");
+                return PB_EXIT_FAILURE;
+        }
+        (*ret)->origin_source = in.origin_source;
         return PB_EXIT_OK;
 }
 

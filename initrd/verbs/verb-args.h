@@ -9,6 +9,15 @@
  * --cmdline was given and cannot be read, PB_EXIT_FAILURE for /proc/cmdline; PB_EXIT_OK on success. */
 int verb_read_cmdline(const char *arg, char **ret);
 
+#include "plan.h"
+
+/* The plan as `pullboot plan` and `pullboot generator` build it: the command line (as
+ * verb_read_cmdline()), the boot record (arg_origin: --origin, NULL to read the variables), the
+ * import.pull credential (arg_credential: --credential, NULL to look where systemd does). Logs a
+ * failure; returns PB_EXIT_OK with *ret set, else the exit code. */
+int verb_build_plan(const char *arg_cmdline, const char *arg_origin, const char *arg_credential, enum plan_mode mode,
+                    struct plan **ret);
+
 struct root_spec;
 /* verb_read_cmdline(), then root= and its companions parsed from it (root-spec.c); a malformed
  * root= is logged with the offending text and gives PB_EXIT_USAGE. */

@@ -13,8 +13,6 @@
 
 #include "generator.h"
 #include "log.h"
-#include "boot-record.h"
-#include "plan-inputs.h"
 #include "plan.h"
 #include "verb-args.h"
 #include "verbs.h"
@@ -87,9 +85,6 @@ int verb_generator(int argc, char **argv) {
         struct generator_options o = {};
         char self[PATH_MAX];
         bool script = false;
-        _cleanup_free_ char *cmdline = NULL;
-        _cleanup_(plan_inputs_done) struct plan_inputs in = {};
-        _cleanup_(boot_record_done) struct boot_record boot = {};
         _cleanup_plan_ struct plan *plan = NULL;
         unsigned version;
         int c, r;
@@ -150,20 +145,9 @@ int verb_generator(int argc, char **argv) {
                 o.pullboot = self;
         }
 
-        r = verb_read_cmdline(arg_cmdline, &cmdline);
+        r = verb_build_plan(arg_cmdline, arg_origin, arg_credential, PLAN_MODE_INITRD, &plan);
         if (r != PB_EXIT_OK)
                 return r;
-        r = boot_record_read(arg_origin, &boot);
-        if (r < 0)
-                return PB_EXIT_FAILURE;
-        r = plan_inputs_read(cmdline, &boot, arg_credential, "/sys", &in);
-        if (r < 0)
-                return r == -EINVAL ? PB_EXIT_USAGE : PB_EXIT_FAILURE;
-        r = plan_build(cmdline, in.origin, in.credential, PLAN_MODE_INITRD, &plan);
-        if (r < 0) {
-                log_error_errno(r, "cannot build the plan");
-                return PB_EXIT_FAILURE;
-        }
         log_plan(plan);
 
         r = script ? generator_write_script(plan, &o, stdout) : generator_write_units(plan, &o, normal_dir, early_dir);

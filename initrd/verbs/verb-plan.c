@@ -8,8 +8,6 @@
 
 #include "escape.h"
 #include "log.h"
-#include "boot-record.h"
-#include "plan-inputs.h"
 #include "plan.h"
 #include "verb-args.h"
 #include "verbs.h"
@@ -72,9 +70,6 @@ int verb_plan(int argc, char **argv) {
                 {}
         };
         const char *arg_cmdline = NULL, *arg_origin = NULL, *arg_credential = NULL;
-        _cleanup_free_ char *cmdline = NULL;
-        _cleanup_(plan_inputs_done) struct plan_inputs in = {};
-        _cleanup_(boot_record_done) struct boot_record boot = {};
         _cleanup_plan_ struct plan *plan = NULL;
         enum plan_mode mode = PLAN_MODE_INITRD;
         bool json = false;
@@ -108,23 +103,9 @@ int verb_plan(int argc, char **argv) {
         if (r != PB_EXIT_OK)
                 return r;
 
-        r = verb_read_cmdline(arg_cmdline, &cmdline);
+        r = verb_build_plan(arg_cmdline, arg_origin, arg_credential, mode, &plan);
         if (r != PB_EXIT_OK)
                 return r;
-
-        r = boot_record_read(arg_origin, &boot);
-        if (r < 0)
-                return PB_EXIT_FAILURE;
-        r = plan_inputs_read(cmdline, &boot, arg_credential, "/sys", &in);
-        if (r < 0)
-                return r == -EINVAL ? PB_EXIT_USAGE : PB_EXIT_FAILURE;
-
-        r = plan_build(cmdline, in.origin, in.credential, mode, &plan);
-        if (r < 0) {
-                log_error_errno(r, "cannot build the plan");
-                return PB_EXIT_FAILURE;
-        }
-        plan->origin_source = in.origin_source;
 
         r = json ? plan_print_json(plan, stdout) : plan_print_text(plan, stdout);
         if (r < 0) {
