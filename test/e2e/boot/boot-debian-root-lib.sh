@@ -36,3 +36,48 @@ debian_root_modules() {
         done
         depmod -b "$mods" "$KVER" || e2e_fail "depmod for the image's modules failed"
 }
+
+# debian_marker DIR [EXTRA]: the marker in DIR: pullboot-marker.service (Type=simple, so that its
+# own start job does not keep the system "starting" while it waits; after multi-user.target, which
+# wants it: wants-link), and pullboot-marker, which once the system is up reports on the console,
+# as "pullboot-marker: ..." lines, PID 1, the root, multi-user.target, the failed units and the
+# system state, then runs the shell text EXTRA, then powers off.
+debian_marker() {
+        local m=$1 extra=${2:-}
+        mkdir -p "$m"
+        cat >"$m/pullboot-marker.service" <<'UNIT'
+[Unit]
+Description=pullboot e2e marker: report the finished boot and power off
+After=multi-user.target
+
+[Service]
+Type=simple
+ExecStart=/usr/local/sbin/pullboot-marker
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+        {
+                cat <<'SCRIPT'
+#!/bin/sh
+exec >/dev/console 2>&1
+state=$(timeout 300 systemctl is-system-running --wait)
+echo "pullboot-marker: pid1 $(cat /proc/1/comm)"
+echo "pullboot-marker: root $(findmnt -n -r -o SOURCE,FSTYPE,OPTIONS /)"
+echo "pullboot-marker: multi-user.target $(systemctl is-active multi-user.target)"
+failed=$(systemctl list-units --state=failed --plain --no-legend | awk '{ printf "%s ", $1 }')
+echo "pullboot-marker: failed units: ${failed:-none}"
+for u in $failed; do
+        systemctl status --no-pager --lines=10 "$u" | sed 's/^/pullboot-marker: | /'
+done
+echo "pullboot-marker: system $state"
+SCRIPT
+                [ -z "$extra" ] || printf '%s\n' "$extra"
+                cat <<'SCRIPT'
+echo "pullboot-marker: done, powering off"
+systemctl poweroff
+SCRIPT
+        } >"$m/pullboot-marker"
+        chmod 0755 "$m/pullboot-marker"
+        ln -sf /etc/systemd/system/pullboot-marker.service "$m/wants-link"
+}

@@ -15,40 +15,9 @@ E2E_TIMEOUT=${E2E_TIMEOUT:-600}
 e2e_begin
 debian_root_tree
 
-# The marker: Type=simple so its own start job does not keep the system "starting" while it
-# waits for the boot to finish; ordered after multi-user.target, which wants it.
+# The marker (boot-debian-root-lib.sh) reports the finished boot and powers off.
 m=$E2E_WORK/marker
-mkdir -p "$m"
-cat >"$m/pullboot-marker.service" <<'UNIT'
-[Unit]
-Description=pullboot e2e marker: report the finished boot and power off
-After=multi-user.target
-
-[Service]
-Type=simple
-ExecStart=/usr/local/sbin/pullboot-marker
-
-[Install]
-WantedBy=multi-user.target
-UNIT
-cat >"$m/pullboot-marker" <<'SCRIPT'
-#!/bin/sh
-exec >/dev/console 2>&1
-state=$(timeout 300 systemctl is-system-running --wait)
-echo "pullboot-marker: pid1 $(cat /proc/1/comm)"
-echo "pullboot-marker: root $(findmnt -n -r -o SOURCE,FSTYPE,OPTIONS /)"
-echo "pullboot-marker: multi-user.target $(systemctl is-active multi-user.target)"
-failed=$(systemctl list-units --state=failed --plain --no-legend | awk '{ printf "%s ", $1 }')
-echo "pullboot-marker: failed units: ${failed:-none}"
-for u in $failed; do
-        systemctl status --no-pager --lines=10 "$u" | sed 's/^/pullboot-marker: | /'
-done
-echo "pullboot-marker: system $state"
-echo "pullboot-marker: done, powering off"
-systemctl poweroff
-SCRIPT
-chmod 0755 "$m/pullboot-marker"
-ln -s /etc/systemd/system/pullboot-marker.service "$m/wants-link"
+debian_marker "$m"
 
 # The image carries no kernel: the modules systemd asks for (boot-debian-root-lib.sh).
 mods=$E2E_WORK/modules

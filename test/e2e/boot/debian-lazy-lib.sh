@@ -14,32 +14,8 @@
 #   meminfo MemTotal/MemAvailable/Shmem / done, powering off
 debian_lazy_image() {
         local out=$1 m=$E2E_WORK/marker size
-        mkdir -p "$m"
-        cat >"$m/pullboot-marker.service" <<'UNIT'
-[Unit]
-Description=pullboot e2e marker: report the finished boot and power off
-After=multi-user.target
-
-[Service]
-Type=simple
-ExecStart=/usr/local/sbin/pullboot-marker
-
-[Install]
-WantedBy=multi-user.target
-UNIT
-        cat >"$m/pullboot-marker" <<'SCRIPT'
-#!/bin/sh
-exec >/dev/console 2>&1
-state=$(timeout 300 systemctl is-system-running --wait)
-echo "pullboot-marker: pid1 $(cat /proc/1/comm)"
-echo "pullboot-marker: root $(findmnt -n -r -o SOURCE,FSTYPE,OPTIONS /)"
-echo "pullboot-marker: multi-user.target $(systemctl is-active multi-user.target)"
-failed=$(systemctl list-units --state=failed --plain --no-legend | awk '{ printf "%s ", $1 }')
-echo "pullboot-marker: failed units: ${failed:-none}"
-for u in $failed; do
-        systemctl status --no-pager --lines=10 "$u" | sed 's/^/pullboot-marker: | /'
-done
-echo "pullboot-marker: system $state"
+        # After the common report: the lazy server's RAM and counters, the devices' read counts.
+        debian_marker "$m" "$(cat <<'EXTRA'
 # The lazy server (comm pullboot-lazy): its memfd is the image's RAM. Shell builtins only, so
 # that the scan does not itself read much of the disk; then its counters, then the device's.
 for p in /proc/[0-9]*; do
@@ -56,11 +32,8 @@ for d in nbd0 loop0; do
         [ ! -r /sys/block/$d/stat ] || echo "pullboot-marker: stat $d $(cat /sys/block/$d/stat)"
 done
 echo "pullboot-marker: meminfo $(grep -E '^(MemTotal|MemAvailable|Shmem):' /proc/meminfo | tr -s ' \n' ' ')"
-echo "pullboot-marker: done, powering off"
-systemctl poweroff
-SCRIPT
-        chmod 0755 "$m/pullboot-marker"
-        ln -sf /etc/systemd/system/pullboot-marker.service "$m/wants-link"
+EXTRA
+)"
         debian_root_modules "$m/modules"
         # Room for the tree plus a third, as boot-debian-root builds it. Under 512 MiB mkfs.ext4
         # takes its "small" profile, 1 KiB blocks, whose scattered metadata reads and journal
