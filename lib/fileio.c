@@ -192,3 +192,20 @@ int mkdir_parents(const char *path, unsigned mode) {
         buf[n] = '\0';
         return mkdir_p(buf, mode);
 }
+
+int symlink_replace(const char *target, const char *dir, const char *name) {
+        char path[PATH_MAX], tmp[PATH_MAX];
+
+        if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int) sizeof path ||
+            snprintf(tmp, sizeof tmp, "%s/.#%s.%d", dir, name, (int) getpid()) >= (int) sizeof tmp)
+                return -ENAMETOOLONG;
+        (void) unlink(tmp);
+        if (symlink(target, tmp) < 0)
+                return -errno;
+        if (rename(tmp, path) < 0) {
+                int r = -errno;
+                (void) unlink(tmp);
+                return r;
+        }
+        return 0;
+}

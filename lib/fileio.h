@@ -26,3 +26,7 @@ int mkdir_p(const char *path, unsigned mode);
 /* mkdir_p() for the directory that holds path (everything before its last '/'), so that path
  * itself can then be created; nothing to do for a name without a directory or right below "/". */
 int mkdir_parents(const char *path, unsigned mode);
+
+/* Points dir/name at target: a new link under a temporary name (pid-unique), then rename() over
+ * whatever dir/name was, so that a reader never finds it missing or half made. */
+int symlink_replace(const char *target, const char *dir, const char *name);

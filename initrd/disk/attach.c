@@ -93,24 +93,6 @@ static int open_loop_node(const char *dev_dir, int nr, bool read_only, char *pat
         return fd < 0 ? -errno : fd;
 }
 
-static int make_link(const char *dir, const char *name, const char *target) {
-        char path[PATH_MAX], tmp[PATH_MAX];
-
-        if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int) sizeof(path) ||
-            snprintf(tmp, sizeof(tmp), "%s/.#%s.%d", dir, name, (int) getpid()) >= (int) sizeof(tmp))
-                return -ENAMETOOLONG;
-        (void) unlink(tmp);
-        if (symlink(target, tmp) < 0)
-                return -errno;
-        /* rename() replaces a stale link of an earlier device atomically. */
-        if (rename(tmp, path) < 0) {
-                int r = -errno;
-                (void) unlink(tmp);
-                return r;
-        }
-        return 0;
-}
-
 /* /dev/disk/by-loop-ref/REF -> ../../loopN and REF-partM -> ../../loopNpM, as udev's
  * 60-persistent-storage rules make them. */
 static int make_ref_links(const struct attached_loop *l, const char *dev_dir) {
@@ -124,13 +106,13 @@ static int make_ref_links(const struct attached_loop *l, const char *dev_dir) {
                 return r;
 
         snprintf(target, sizeof(target), "../../loop%d", l->nr);
-        r = make_link(dir, l->ref, target);
+        r = symlink_replace(target, dir, l->ref);
         if (r < 0)
                 return r;
         for (unsigned i = 0; i < l->n_partitions; i++) {
                 snprintf(target, sizeof(target), "../../loop%dp%u", l->nr, l->partno[i]);
                 snprintf(name, sizeof(name), "%s-part%u", l->ref, l->partno[i]);
-                r = make_link(dir, name, target);
+                r = symlink_replace(target, dir, name);
                 if (r < 0)
                         return r;
         }

@@ -172,22 +172,6 @@ static int settle_partitions(const struct lazy_root *l, const char *dev_dir, uns
         return 0;
 }
 
-static int replace_link(const char *dir, const char *name, const char *target) {
-        char path[512], tmp[512];
-        if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int) sizeof path ||
-            snprintf(tmp, sizeof tmp, "%s/.#%s", dir, name) >= (int) sizeof tmp)
-                return -ENAMETOOLONG;
-        (void) unlink(tmp);
-        if (symlink(target, tmp) < 0)
-                return -errno;
-        if (rename(tmp, path) < 0) {
-                int r = -errno;
-                (void) unlink(tmp);
-                return r;
-        }
-        return 0;
-}
-
 int lazy_root_link_ref(const struct lazy_root *l, const char *dev_dir, const char *ref) {
         char dir[256], target[96], name[128];
         int r;
@@ -200,7 +184,7 @@ int lazy_root_link_ref(const struct lazy_root *l, const char *dev_dir, const cha
         if (r < 0)
                 return r;
         snprintf(target, sizeof target, "../../%s", l->sysname);
-        r = replace_link(dir, ref, target);
+        r = symlink_replace(target, dir, ref);
         /* Partition numbers as the kernel scanned them: nbd0p1, nbd0p2, ... */
         for (unsigned p = 1; r >= 0 && p <= 128; p++) {
                 char sysname[48];
@@ -209,7 +193,7 @@ int lazy_root_link_ref(const struct lazy_root *l, const char *dev_dir, const cha
                         continue;
                 snprintf(target, sizeof target, "../../%s", sysname);
                 snprintf(name, sizeof name, "%.63s-part%u", ref, p);
-                r = replace_link(dir, name, target);
+                r = symlink_replace(target, dir, name);
         }
         return r;
 }
