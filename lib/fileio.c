@@ -193,11 +193,14 @@ int mkdir_parents(const char *path, unsigned mode) {
         return mkdir_p(buf, mode);
 }
 
-int symlink_replace(const char *target, const char *dir, const char *name) {
-        char path[PATH_MAX], tmp[PATH_MAX];
+int symlink_replace(const char *target, const char *path) {
+        const char *slash = strrchr(path, '/');
+        int dir_len = slash ? (int) (slash - path) : 0;
+        const char *name = slash ? slash + 1 : path;
+        char tmp[PATH_MAX];
 
-        if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int) sizeof path ||
-            snprintf(tmp, sizeof tmp, "%s/.#%s.%d", dir, name, (int) getpid()) >= (int) sizeof tmp)
+        if (snprintf(tmp, sizeof tmp, "%.*s%s.#%s.%d", dir_len, path, slash ? "/" : "", name, (int) getpid()) >=
+            (int) sizeof tmp)
                 return -ENAMETOOLONG;
         (void) unlink(tmp);
         if (symlink(target, tmp) < 0)
@@ -208,4 +211,12 @@ int symlink_replace(const char *target, const char *dir, const char *name) {
                 return r;
         }
         return 0;
+}
+
+int symlink_replace_in(const char *dir, const char *name, const char *target) {
+        char path[PATH_MAX];
+
+        if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int) sizeof path)
+                return -ENAMETOOLONG;
+        return symlink_replace(target, path);
 }

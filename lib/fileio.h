@@ -27,6 +27,8 @@ int mkdir_p(const char *path, unsigned mode);
  * itself can then be created; nothing to do for a name without a directory or right below "/". */
 int mkdir_parents(const char *path, unsigned mode);
 
-/* Points dir/name at target: a new link under a temporary name (pid-unique), then rename() over
- * whatever dir/name was, so that a reader never finds it missing or half made. */
-int symlink_replace(const char *target, const char *dir, const char *name);
+/* Points path at target: a new link under a temporary name beside it (pid-unique), then rename()
+ * over whatever path was, so that a reader never finds it missing or half made. */
+int symlink_replace(const char *target, const char *path);
+/* symlink_replace() of dir/name. */
+int symlink_replace_in(const char *dir, const char *name, const char *target);

@@ -106,13 +106,13 @@ static int make_ref_links(const struct attached_loop *l, const char *dev_dir) {
                 return r;
 
         snprintf(target, sizeof(target), "../../loop%d", l->nr);
-        r = symlink_replace(target, dir, l->ref);
+        r = symlink_replace_in(dir, l->ref, target);
         if (r < 0)
                 return r;
         for (unsigned i = 0; i < l->n_partitions; i++) {
                 snprintf(target, sizeof(target), "../../loop%dp%u", l->nr, l->partno[i]);
                 snprintf(name, sizeof(name), "%s-part%u", l->ref, l->partno[i]);
-                r = symlink_replace(target, dir, name);
+                r = symlink_replace_in(dir, name, target);
                 if (r < 0)
                         return r;
         }

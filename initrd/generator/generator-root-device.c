@@ -38,20 +38,15 @@ static void help(void) {
 }
 
 static int link_device(const char *device, const char *link) {
-        char tmp[4200];
         int r;
 
         r = mkdir_parents(link, 0755);
         if (r < 0)
                 return log_error_errno(r, "cannot create the directory of %s", link);
         /* Atomically, so a retried unit replaces an old link. */
-        snprintf(tmp, sizeof tmp, "%s.new", link);
-        (void) unlink(tmp);
-        if (symlink(device, tmp) < 0 || rename(tmp, link) < 0) {
-                r = -errno;
-                (void) unlink(tmp);
+        r = symlink_replace(device, link);
+        if (r < 0)
                 return log_error_errno(r, "cannot link %s to %s", link, device);
-        }
         return 0;
 }
 

@@ -184,7 +184,7 @@ int lazy_root_link_ref(const struct lazy_root *l, const char *dev_dir, const cha
         if (r < 0)
                 return r;
         snprintf(target, sizeof target, "../../%s", l->sysname);
-        r = symlink_replace(target, dir, ref);
+        r = symlink_replace_in(dir, ref, target);
         /* Partition numbers as the kernel scanned them: nbd0p1, nbd0p2, ... */
         for (unsigned p = 1; r >= 0 && p <= 128; p++) {
                 char sysname[48];
@@ -193,7 +193,7 @@ int lazy_root_link_ref(const struct lazy_root *l, const char *dev_dir, const cha
                         continue;
                 snprintf(target, sizeof target, "../../%s", sysname);
                 snprintf(name, sizeof name, "%.63s-part%u", ref, p);
-                r = symlink_replace(target, dir, name);
+                r = symlink_replace_in(dir, name, target);
         }
         return r;
 }
