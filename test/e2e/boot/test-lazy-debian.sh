@@ -54,8 +54,11 @@ e2e_assert_no_console 'block nbd[0-9]+: (shutting down socket|Receive control fa
         "the kernel shut /dev/nbd0's socket down while it was in use"
 e2e_assert_no_console 'I/O error.*nbd[0-9]|nbd[0-9].*I/O error|EXT4-fs (error|warning).*nbd' "I/O errors on /dev/nbd0"
 e2e_assert_no_console 'lazy: /dev/nbd[0-9]+ disconnected' "the lazy root's device was disconnected"
+e2e_assert_no_console 'systemd-shutdown\[1\]: Failed to finalize' "systemd-shutdown could not remount the root read-only"
 e2e_assert_no_console '^pullboot: .*(warning|cannot)' "pullboot warned while serving the root"
 e2e_assert_console 'reboot: Power down' "the guest did not reach the kernel's power-off"
+[ -n "$force" ] || e2e_assert_console '^pullboot: lazy: /dev/nbd0 connected through the nbd netlink family$' \
+        "the lazy server did not attach /dev/nbd0 through the nbd netlink family"
 
 # The figures of the boot: up to the marker's device statistics, not the shutdown's reads.
 sent=$(debian_lazy_sent_until /debian.raw 'pullboot-marker: stat nbd0')
