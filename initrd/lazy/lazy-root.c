@@ -310,8 +310,12 @@ int lazy_root_start(const struct lazy_root_options *o, struct lazy_root *ret, ch
                         snprintf(why, why_size, "cannot read the partitions of %s: %s", ret->device, strerror(-r));
         }
         if (r < 0) {
-                /* The caller downloads the image instead: the server's exit frees the device. */
+                /* The caller downloads the image instead. The server's exit frees an ioctl-attached
+                 * device; one connected through netlink stays configured until told otherwise. */
                 (void) kill(pid, SIGTERM);
+                int index;
+                if (sscanf(ret->sysname, "nbd%d", &index) == 1)
+                        (void) nbd_netlink_disconnect(index);
                 *ret = (struct lazy_root) {};
         }
         return r;

@@ -100,18 +100,29 @@ static int index_cb(const struct nlmsghdr *nlh, void *data) {
         return MNL_CB_OK;
 }
 
+/* Opens a generic-netlink socket and resolves the nbd family: *ret_id. */
+static int open_nbd_family(struct mnl_socket **ret, int *ret_id) {
+        _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
+        int r = open_genl(&nl);
+        if (r < 0)
+                return r;
+        r = family_id(nl);
+        if (r < 0)
+                return r;
+        *ret_id = r;
+        *ret = TAKE_PTR(nl);
+        return 0;
+}
+
 int nbd_netlink_connect(int sock, uint64_t size, bool read_only) {
         _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
         char buf[MNL_SOCKET_BUFFER_SIZE];
         int64_t index = -1;
         int id, r;
 
-        r = open_genl(&nl);
+        r = open_nbd_family(&nl, &id);
         if (r < 0)
                 return r;
-        id = family_id(nl);
-        if (id < 0)
-                return id;
 
         struct nlmsghdr *nlh = put_genl_header(buf, (uint16_t) id, NBD_CMD_CONNECT, NBD_GENL_VERSION);
         /* No NBD_ATTR_INDEX: the kernel picks an unused device under its own lock (or adds one),
@@ -130,4 +141,17 @@ int nbd_netlink_connect(int sock, uint64_t size, bool read_only) {
         if (r < 0)
                 return r;
         return index < 0 || index > INT32_MAX ? -EPROTO : (int) index;
+}
+
+int nbd_netlink_disconnect(int index) {
+        _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
+        char buf[MNL_SOCKET_BUFFER_SIZE];
+        int id, r;
+
+        r = open_nbd_family(&nl, &id);
+        if (r < 0)
+                return r;
+        struct nlmsghdr *nlh = put_genl_header(buf, (uint16_t) id, NBD_CMD_DISCONNECT, NBD_GENL_VERSION);
+        mnl_attr_put_u32(nlh, NBD_ATTR_INDEX, (uint32_t) index);
+        return transact(nl, nlh, NULL, NULL);
 }

@@ -18,3 +18,7 @@
  * index (nbdN). -ENOENT when the nbd family is not registered (no module, or a kernel without
  * it: the caller falls back to the ioctls); other negative errno from the kernel otherwise. */
 int nbd_netlink_connect(int sock, uint64_t size, bool read_only);
+
+/* Disconnects nbdINDEX: a device connected through netlink stays configured (and unusable) after
+ * its server is gone until this is sent. -ENOENT without the nbd family. */
+int nbd_netlink_disconnect(int index);
