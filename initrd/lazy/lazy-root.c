@@ -23,6 +23,7 @@
 #include "loop-partitions.h"
 #include "macro.h"
 #include "nbd-kernel.h"
+#include "nbd-netlink.h"
 #include "partition-table.h"
 #include "range-source.h"
 #include "seekable.h"
@@ -41,6 +42,56 @@ static void report(int fd, const char *fmt, ...) {
         if (n > 0)
                 (void) !write(fd, line, (size_t) n < sizeof line ? (size_t) n : sizeof line - 1);
         close(fd);
+}
+
+/* Connects a free nbd device to sock. Through the nbd netlink family when the kernel has it: the
+ * ioctl path's NBD_DO_IT wait ends at any signal, and systemd-shutdown's SIGSTOP/SIGCONT round
+ * reaches this process too, so the kernel would shut the socket down under the mounted root.
+ * PULLBOOT_LAZY_NBD=ioctl (for tests) forces the ioctls. */
+static int attach_device(const struct lazy_root_options *o, int sock, uint64_t size, char *sysname, size_t size_name,
+                         char *why, size_t why_size) {
+        const char *dev_dir = o->dev_dir ?: "/dev";
+        const char *force = getenv("PULLBOOT_LAZY_NBD");
+        bool ioctl_only = force && strcmp(force, "ioctl") == 0;
+        int r;
+
+        if (!ioctl_only) {
+                r = nbd_netlink_connect(sock, size, o->read_only);
+                if (r >= 0) {
+                        snprintf(sysname, size_name, "nbd%d", r);
+                        log_info("lazy: /dev/%s connected through the nbd netlink family", sysname);
+                        /* The caller opens the node as soon as we report. */
+                        (void) devnode_wait(dev_dir, sysname, 2000, NULL, 0);
+                        return 0;
+                }
+                if (r != -ENOENT) {
+                        snprintf(why, why_size, "cannot connect an nbd device through netlink: %s", strerror(-r));
+                        return r;
+                }
+        }
+
+        int dev_fd = nbd_kernel_open_free(dev_dir, sysname, size_name);
+        if (dev_fd < 0) {
+                snprintf(why, why_size, "%s", dev_fd == -ENODEV ? "no /dev/nbd* devices (is the nbd module in the initrd? "
+                                                                 "pullboot-mkinitrd adds it)" : "all nbd devices are in use");
+                return dev_fd;
+        }
+        r = nbd_kernel_configure(dev_fd, sock, size, o->read_only);
+        if (r < 0) {
+                close(dev_fd);
+                snprintf(why, why_size, "cannot configure /dev/%s: %s", sysname, strerror(-r));
+                return r;
+        }
+        pthread_t thread;
+        r = nbd_kernel_start(dev_fd, sysname, &thread);
+        if (r < 0) {
+                close(dev_fd);
+                snprintf(why, why_size, "cannot start /dev/%s: %s", sysname, strerror(-r));
+                return r;
+        }
+        log_info("lazy: /dev/%s connected with the nbd ioctls (%s)", sysname,
+                 ioctl_only ? "PULLBOOT_LAZY_NBD=ioctl" : "the kernel has no nbd netlink family");
+        return 0;
 }
 
 /* The server process: never returns. */
@@ -98,25 +149,12 @@ static _noreturn_ void serve(const struct lazy_root_options *o, int status_fd) {
                 report(status_fd, "error %d socketpair: %s", errno, strerror(errno));
                 _exit(1);
         }
-        int dev_fd = nbd_kernel_open_free(o->dev_dir ?: "/dev", sysname, sizeof sysname);
-        if (dev_fd < 0) {
-                report(status_fd, "error %d %s", -dev_fd,
-                       dev_fd == -ENODEV ? "no /dev/nbd* devices (is the nbd module in the initrd? "
-                                           "pullboot-mkinitrd adds it)" : "all nbd devices are in use");
-                _exit(1);
-        }
-        r = nbd_kernel_configure(dev_fd, sv[1], table.usize, o->read_only);
+        r = attach_device(o, sv[1], table.usize, sysname, sizeof sysname, why, sizeof why);
         if (r < 0) {
-                report(status_fd, "error %d cannot configure /dev/%s: %s", -r, sysname, strerror(-r));
+                report(status_fd, "error %d %s", -r, why);
                 _exit(1);
         }
         close(sv[1]);
-        pthread_t thread;
-        r = nbd_kernel_start(dev_fd, sysname, &thread);
-        if (r < 0) {
-                report(status_fd, "error %d cannot start /dev/%s: %s", -r, sysname, strerror(-r));
-                _exit(1);
-        }
 
         struct lazy_server s = {
                 .sock = sv[0],
@@ -256,8 +294,12 @@ int lazy_root_start(const struct lazy_root_options *o, struct lazy_root *ret, ch
                         snprintf(why, why_size, "cannot read the partitions of %s: %s", ret->device, strerror(-r));
         }
         if (r < 0) {
-                /* The caller downloads the image instead: the server's exit frees the device. */
+                /* The caller downloads the image instead. The server's exit frees an ioctl-attached
+                 * device; one connected through netlink stays configured until told otherwise. */
                 (void) kill(pid, SIGTERM);
+                int index;
+                if (sscanf(ret->sysname, "nbd%d", &index) == 1)
+                        (void) nbd_netlink_disconnect(index);
                 *ret = (struct lazy_root) {};
         }
         return r;

@@ -5,7 +5,8 @@
  * Handing a socket to the kernel's nbd driver with the classic ioctls (what nbd-client does,
  * minus the handshake: we are both ends): size, block size and flags by ioctl, the socket by
  * NBD_SET_SOCK, then NBD_DO_IT, which blocks for as long as the device is connected, in a thread
- * of its own.
+ * of its own. The lazy root uses it only when the kernel lacks the nbd netlink family
+ * (nbd-netlink.h says why): any signal to the process ends the NBD_DO_IT wait and the device.
  */
 
 #include <pthread.h>
