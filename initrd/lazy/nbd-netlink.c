@@ -9,44 +9,18 @@
 #include <linux/nbd-netlink.h>
 #include <linux/nbd.h>
 #include <string.h>
-#include <time.h>
 
 #include "cleanup-mnl.h"
 #include "macro.h"
+#include "netlink.h"
 
 /* The GPT of a raw image is written for 512-byte sectors (as nbd-kernel.c). */
 #define NBD_BLOCK_SIZE 512
 
-static int open_genl(struct mnl_socket **ret) {
-        _cleanup_(mnl_socket_closep) struct mnl_socket *nl = mnl_socket_open(NETLINK_GENERIC);
-        if (!nl)
-                return -errno;
-        if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-                return -errno;
-        *ret = TAKE_PTR(nl);
-        return 0;
-}
-
 /* Sends nlh and feeds replies to cb until the kernel's ack. */
 static int transact(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data) {
-        char buf[MNL_SOCKET_BUFFER_SIZE];
-        unsigned portid = mnl_socket_get_portid(nl);
-        int r;
-
         nlh->nlmsg_flags |= NLM_F_ACK;
-        nlh->nlmsg_seq = (unsigned) time(NULL);
-        if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-                return -errno;
-        for (;;) {
-                ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof buf);
-                if (n < 0)
-                        return -errno;
-                r = mnl_cb_run(buf, (size_t) n, nlh->nlmsg_seq, portid, cb, data);
-                if (r < 0)
-                        return -errno;
-                if (r == MNL_CB_STOP)
-                        return 0;
-        }
+        return netlink_transact(nl, nlh, cb, data);
 }
 
 static struct nlmsghdr *put_genl_header(char *buf, uint16_t type, uint8_t cmd, uint8_t version) {
@@ -103,7 +77,7 @@ static int index_cb(const struct nlmsghdr *nlh, void *data) {
 /* Opens a generic-netlink socket and resolves the nbd family: *ret_id. */
 static int open_nbd_family(struct mnl_socket **ret, int *ret_id) {
         _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
-        int r = open_genl(&nl);
+        int r = netlink_open(NETLINK_GENERIC, &nl);
         if (r < 0)
                 return r;
         r = family_id(nl);

@@ -8,11 +8,11 @@
 #include <net/if_arp.h>
 #include <linux/rtnetlink.h>
 #include <string.h>
-#include <time.h>
 
 #include "cleanup-mnl.h"
 #include "macro.h"
 #include "net.h"
+#include "netlink.h"
 
 /* linux/if.h has it but clashes with net/if.h, which net.h needs. */
 #ifndef IFF_LOWER_UP
@@ -21,44 +21,14 @@
 /* RFC 2863 operational states as IFLA_OPERSTATE reports them (linux/if.h, same reason). */
 enum { OPER_UNKNOWN = 0, OPER_UP = 6 };
 
-static int open_rtnl(struct mnl_socket **ret) {
-        struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
-        if (!nl)
-                return -errno;
-        if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-                int r = -errno;
-                mnl_socket_close(nl);
-                return r;
-        }
-        *ret = nl;
-        return 0;
-}
-
-/* Sends nlh and reads replies until the ack (or, for dumps, NLMSG_DONE), feeding data messages
- * to cb. */
+/* One request on a route netlink socket of its own: replies until the ack (or, for dumps,
+ * NLMSG_DONE) go to cb. */
 static int transact(struct nlmsghdr *nlh, mnl_cb_t cb, void *data) {
         _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
-        char buf[MNL_SOCKET_BUFFER_SIZE];
-        unsigned seq = (unsigned) time(NULL), portid;
-        int r;
-
-        r = open_rtnl(&nl);
+        int r = netlink_open(NETLINK_ROUTE, &nl);
         if (r < 0)
                 return r;
-        portid = mnl_socket_get_portid(nl);
-        nlh->nlmsg_seq = seq;
-        if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-                return -errno;
-        for (;;) {
-                ssize_t n = mnl_socket_recvfrom(nl, buf, sizeof buf);
-                if (n < 0)
-                        return -errno;
-                r = mnl_cb_run(buf, (size_t) n, seq, portid, cb, data);
-                if (r < 0)
-                        return -errno;
-                if (r == MNL_CB_STOP)
-                        return 0;
-        }
+        return netlink_transact(nl, nlh, cb, data);
 }
 
 struct link_list {
