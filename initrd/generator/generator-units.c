@@ -127,6 +127,35 @@ static void put_header(FILE *f, const struct plan *p, const struct plan_pull *pu
                 fprintf(f, "FailureAction=%s\n", p->failure_action_spec);
 }
 
+/* Opens the unit file of a pullboot-*.service whose command line is a; frees a when it cannot. */
+static int open_service(const char *dir, const char *name, struct generator_argv *a, FILE **ret) {
+        int r = open_unit(dir, name, ret);
+        if (r < 0)
+                generator_argv_free(a);
+        return r;
+}
+
+/* The end of a pullboot-*.service: a oneshot whose output (the error of a failed pull or attach)
+ * goes to the console too, next to the failure action; extra settings; ExecStart= from a (freed);
+ * wanted by initrd.target. */
+static int finish_service(FILE *f, const char *dir, const char *name, const char *extra, struct generator_argv *a) {
+        int r;
+
+        fputs("\n[Service]\n"
+              "Type=oneshot\n"
+              "RemainAfterExit=yes\n"
+              "StandardOutput=journal+console\n"
+              "StandardError=journal+console\n", f);
+        if (extra)
+                fputs(extra, f);
+        put_exec(f, a);
+        generator_argv_free(a);
+        r = close_unit(f, name);
+        if (r < 0)
+                return r;
+        return add_link(dir, "initrd.target", "wants", name);
+}
+
 static int write_pull(const struct plan *p, size_t i, const struct generator_options *o, const char *dir) {
         const struct plan_pull *pull = &p->pulls[i];
         struct generator_argv a;
@@ -138,11 +167,9 @@ static int write_pull(const struct plan *p, size_t i, const struct generator_opt
         if (r < 0)
                 return log_error_errno(r, "pull %zu: cannot form its command line", i);
         snprintf(name, sizeof name, "pullboot-pull-%zu.service", i);
-        r = open_unit(dir, name, &f);
-        if (r < 0) {
-                generator_argv_free(&a);
+        r = open_service(dir, name, &a, &f);
+        if (r < 0)
                 return r;
-        }
         snprintf(what, sizeof what, "Pull %s to %s", pull->urls[0], pull->target);
         put_header(f, p, pull, what);
         if (p->success_action_spec && p->success_action != PB_ACTION_INVALID)
@@ -152,20 +179,8 @@ static int write_pull(const struct plan *p, size_t i, const struct generator_opt
         if (needs_network(pull))
                 fputs("Wants=network-online.target\n"
                       "After=network-online.target\n", f);
-        fputs("\n[Service]\n"
-              "Type=oneshot\n"
-              "RemainAfterExit=yes\n"
-              /* The error of a failed pull belongs on the console, next to the failure action. */
-              "StandardOutput=journal+console\n"
-              "StandardError=journal+console\n"
-              /* A download takes as long as it takes; the pull's stall timeout catches a dead one. */
-              "TimeoutStartSec=infinity\n", f);
-        put_exec(f, &a);
-        generator_argv_free(&a);
-        r = close_unit(f, name);
-        if (r < 0)
-                return r;
-        return add_link(dir, "initrd.target", "wants", name);
+        /* A download takes as long as it takes; the pull's stall timeout catches a dead one. */
+        return finish_service(f, dir, name, "TimeoutStartSec=infinity\n", &a);
 }
 
 static int write_attach(const struct plan *p, size_t i, const struct generator_options *o, const char *dir) {
@@ -179,26 +194,14 @@ static int write_attach(const struct plan *p, size_t i, const struct generator_o
         if (r < 0)
                 return log_error_errno(r, "pull %zu: cannot form its attach command line", i);
         snprintf(name, sizeof name, "pullboot-attach-%zu.service", i);
-        r = open_unit(dir, name, &f);
-        if (r < 0) {
-                generator_argv_free(&a);
+        r = open_service(dir, name, &a, &f);
+        if (r < 0)
                 return r;
-        }
         snprintf(what, sizeof what, "Attach %s to a loop device", pull->target);
         put_header(f, p, pull, what);
         fprintf(f, "%s=pullboot-pull-%zu.service\n"
                    "After=pullboot-pull-%zu.service systemd-udevd.service systemd-modules-load.service\n", dep_kind(p), i, i);
-        fputs("\n[Service]\n"
-              "Type=oneshot\n"
-              "RemainAfterExit=yes\n"
-              "StandardOutput=journal+console\n"
-              "StandardError=journal+console\n", f);
-        put_exec(f, &a);
-        generator_argv_free(&a);
-        r = close_unit(f, name);
-        if (r < 0)
-                return r;
-        return add_link(dir, "initrd.target", "wants", name);
+        return finish_service(f, dir, name, NULL, &a);
 }
 
 /* gpt-auto and by-loop-ref: which partition of the attached image is the root is decided by
