@@ -10,6 +10,13 @@ int read_full_file(const char *path, size_t max, char **ret, size_t *ret_size);
 int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size);
 /* Writes all n bytes to fd, retrying short writes and EINTR. */
 int write_full_fd(int fd, const void *buf, size_t n);
+/* Exactly n bytes from fd, retrying short reads and EINTR; -EPIPE when the input ends first (the
+ * peer closed the socket). */
+int read_exact_fd(int fd, void *buf, size_t n);
+/* Exactly n bytes at off; -EIO when the file ends first (it shrank under us). */
+int pread_exact(int fd, void *buf, size_t n, uint64_t off);
+/* All n bytes at off, retrying short writes and EINTR. */
+int pwrite_full(int fd, const void *buf, size_t n, uint64_t off);
 /* Writes data to a temporary file beside path, fsyncs and renames it over path, then fsyncs the
  * directory, so readers see the old or the new content, never a mix, and a crash keeps one of
  * them. mode is used for a new file (existing mode is kept; the owner becomes the caller). */

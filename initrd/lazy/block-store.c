@@ -7,6 +7,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fileio.h"
+
 int block_store_init(struct block_store *b, const pb_seek_table *t) {
         *b = (struct block_store) { .fd = -1, .size = t->usize, .table = t, .raw_chunk = BLOCK_STORE_RAW_CHUNK };
 
@@ -84,31 +86,9 @@ int block_store_fill(struct block_store *b, size_t i, const void *in) {
 }
 
 int block_store_pread(const struct block_store *b, void *buf, size_t len, uint64_t off) {
-        uint8_t *p = buf;
-        while (len > 0) {
-                ssize_t n = pread(b->fd, p, len, (off_t) off);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        return n < 0 ? -errno : -EIO;
-                p += n;
-                off += (uint64_t) n;
-                len -= (size_t) n;
-        }
-        return 0;
+        return pread_exact(b->fd, buf, len, off);
 }
 
 int block_store_pwrite(struct block_store *b, const void *buf, size_t len, uint64_t off) {
-        const uint8_t *p = buf;
-        while (len > 0) {
-                ssize_t n = pwrite(b->fd, p, len, (off_t) off);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        return n < 0 ? -errno : -EIO;
-                p += n;
-                off += (uint64_t) n;
-                len -= (size_t) n;
-        }
-        return 0;
+        return pwrite_full(b->fd, buf, len, off);
 }

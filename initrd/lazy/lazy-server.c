@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "log.h"
 #include "nbd-proto.h"
 #include "time-util.h"
@@ -216,7 +217,7 @@ static int read_batch(struct lazy_server *s, struct pending *batch, size_t *ret_
                 uint8_t hdr[NBD_REQUEST_SIZE];
                 struct pending *p = &batch[n];
 
-                r = nbd_read_full(s->sock, hdr, sizeof hdr);
+                r = read_exact_fd(s->sock, hdr, sizeof hdr);
                 if (r < 0)
                         break;
                 r = nbd_request_decode(hdr, &p->req);
@@ -235,7 +236,7 @@ static int read_batch(struct lazy_server *s, struct pending *batch, size_t *ret_
                                 r = -ENOMEM;
                                 break;
                         }
-                        r = nbd_read_full(s->sock, p->payload, p->req.len);
+                        r = read_exact_fd(s->sock, p->payload, p->req.len);
                         if (r < 0) {
                                 free(p->payload);
                                 break;
@@ -255,9 +256,9 @@ static int read_batch(struct lazy_server *s, struct pending *batch, size_t *ret_
 static int reply(struct lazy_server *s, const struct nbd_request *q, uint32_t error, const void *data, size_t len) {
         uint8_t hdr[NBD_REPLY_SIZE];
         nbd_reply_encode(q->handle, error, hdr);
-        int r = nbd_write_full(s->sock, hdr, sizeof hdr);
+        int r = write_full_fd(s->sock, hdr, sizeof hdr);
         if (r >= 0 && error == 0 && len > 0)
-                r = nbd_write_full(s->sock, data, len);
+                r = write_full_fd(s->sock, data, len);
         return r;
 }
 

@@ -41,32 +41,3 @@ void nbd_reply_encode(uint64_t handle, uint32_t error, uint8_t buf[NBD_REPLY_SIZ
         memcpy(buf + 8, &handle, 8);
 }
 
-int nbd_read_full(int fd, void *buf, size_t n) {
-        uint8_t *p = buf;
-        while (n > 0) {
-                ssize_t k = read(fd, p, n);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                if (k == 0)
-                        return -EPIPE;
-                p += k;
-                n -= (size_t) k;
-        }
-        return 0;
-}
-
-int nbd_write_full(int fd, const void *buf, size_t n) {
-        const uint8_t *p = buf;
-        while (n > 0) {
-                ssize_t k = write(fd, p, n);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                p += k;
-                n -= (size_t) k;
-        }
-        return 0;
-}

@@ -35,6 +35,3 @@ int nbd_request_decode(const uint8_t buf[NBD_REQUEST_SIZE], struct nbd_request *
 /* Encodes the simple reply header for handle with error (a positive errno, 0 for success). */
 void nbd_reply_encode(uint64_t handle, uint32_t error, uint8_t buf[NBD_REPLY_SIZE]);
 
-/* Reads or writes exactly n bytes on a blocking socket; 0, -EPIPE at end of stream, or -errno. */
-int nbd_read_full(int fd, void *buf, size_t n);
-int nbd_write_full(int fd, const void *buf, size_t n);

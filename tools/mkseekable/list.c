@@ -12,25 +12,13 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "fileio.h"
 #include "log.h"
 #include "mkseekable.h"
 #include "seekable.h"
 
 static int pread_all(void *userdata, uint64_t off, void *buf, size_t len) {
-        int fd = *(int *) userdata;
-        size_t got = 0;
-
-        while (got < len) {
-                ssize_t k = pread(fd, (uint8_t *) buf + got, len - got, off + got);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                if (k == 0)
-                        return -EIO;    /* the file shrank under us */
-                got += k;
-        }
-        return 0;
+        return pread_exact(*(int *) userdata, buf, len, off);
 }
 
 /* Loads the table of the file open at fd; an exit status, logged, on failure. */

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "block-store.h"
+#include "fileio.h"
 #include "lazy-server.h"
 #include "log.h"
 #include "nbd-kernel.h"
@@ -70,9 +71,9 @@ static int send_request(struct kernel *k, uint16_t type, uint64_t from, uint32_t
         put64(hdr + 8, k->next_handle++);
         put64(hdr + 16, from);
         put32(hdr + 24, len);
-        int r = nbd_write_full(k->sock, hdr, sizeof hdr);
+        int r = write_full_fd(k->sock, hdr, sizeof hdr);
         if (r >= 0 && type == NBD_REQ_WRITE)
-                r = nbd_write_full(k->sock, data, len);
+                r = write_full_fd(k->sock, data, len);
         return r;
 }
 
@@ -81,7 +82,7 @@ static int send_request(struct kernel *k, uint16_t type, uint64_t from, uint32_t
 static int recv_reply(struct kernel *k, uint16_t type, uint64_t from, uint32_t len, const uint8_t *expect) {
         uint8_t hdr[NBD_REPLY_SIZE];
         uint32_t magic, err;
-        if (nbd_read_full(k->sock, hdr, sizeof hdr) < 0)
+        if (read_exact_fd(k->sock, hdr, sizeof hdr) < 0)
                 return -EPIPE;
         memcpy(&magic, hdr, 4);
         memcpy(&err, hdr + 4, 4);
@@ -95,7 +96,7 @@ static int recv_reply(struct kernel *k, uint16_t type, uint64_t from, uint32_t l
         if (type != NBD_REQ_READ)
                 return 0;
         uint8_t *buf = malloc(len);
-        if (!buf || nbd_read_full(k->sock, buf, len) < 0) {
+        if (!buf || read_exact_fd(k->sock, buf, len) < 0) {
                 free(buf);
                 return -EPIPE;
         }
@@ -237,7 +238,7 @@ int main(int argc, char **argv) {
                 return 2;
         }
         uint8_t *image = malloc((size_t) st.st_size ?: 1);
-        if (!image || nbd_read_full(efd, image, (size_t) st.st_size) < 0)
+        if (!image || read_exact_fd(efd, image, (size_t) st.st_size) < 0)
                 return 2;
         close(efd);
 
