@@ -6,10 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "boot-record.h"
 #include "bootvars.h"
 #include "efivar-read.h"
-#include "boot-record.h"
-#include "fileio.h"
 #include "log.h"
 #include "macro.h"
 #include "utf16.h"
