@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
 #include "log.h"
 #include "macro.h"
 #include "pull/transfer.h"
@@ -72,7 +73,7 @@ int roothash_sidecar_fetch(const struct transfer_options *t, const char *image_u
                 return -EBADMSG;
         }
         /* systemd's sidecar: the hex root hash, optionally followed by a newline. */
-        while (n < size && isxdigit((unsigned char) body[n]))
+        while (n < size && pb_hex_digit(body[n]) >= 0)
                 n++;
         bool rest_blank = strspn(body + n, " \t\r\n") == size - n;
         if ((n != 64 && n != 128) || !rest_blank || n >= hex_size) {

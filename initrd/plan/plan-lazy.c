@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base.h"
 #include "cmdline.h"
 #include "plan.h"
 
@@ -45,7 +46,7 @@ static int cmdline_roothash(const char *cmdline, char hex[static PLAN_ROOTHASH_H
         if (arg.value.len != 64 && arg.value.len != 128)
                 return -EINVAL;
         for (size_t i = 0; i < arg.value.len; i++)
-                if (!strchr("0123456789abcdefABCDEF", arg.value.ptr[i]) || !arg.value.ptr[i])
+                if (pb_hex_digit(arg.value.ptr[i]) < 0)
                         return -EINVAL;
         memcpy(hex, arg.value.ptr, arg.value.len);
         hex[arg.value.len] = 0;
