@@ -68,6 +68,7 @@ struct init_state {
         struct store store;
         struct pb_netinfo netinfo;
         struct boot_record boot;        /* read once, after the modules (efivarfs may be one) */
+        struct kmod_ctx *kmod;          /* from load_modules() until load_fs_modules(): its indexes read once */
         char *cmdline;
         char **init_argv;
         char lazy_disk[4096];        /* the root pull's device when served lazily (pullboot.lazy=) */
@@ -160,6 +161,7 @@ static int load_modules(struct init_state *s) {
         int r;
 
         r = modules_open(NULL, &ctx);
+        s->kmod = r >= 0 ? ctx : NULL;
         if (r < 0) {
                 log_warning_errno(r, "no kernel modules in the initrd; relying on built-in drivers");
         } else {
@@ -170,7 +172,6 @@ static int load_modules(struct init_state *s) {
                         (void) modules_coldplug(ctx, NULL, false, &st);
                 for (size_t i = 0; i < ELEMENTSOF(base_modules); i++)
                         (void) modules_load(ctx, base_modules[i], false, &st);
-                modules_close(ctx);
         }
         r = mounts_efivarfs();
         if (r < 0 && r != -ENOENT)
@@ -184,10 +185,10 @@ static int load_modules(struct init_state *s) {
  * only later, and loading the likely ones now costs less than probing twice), overlayfs for
  * systemd.volatile=overlay, the store's. */
 static void load_fs_modules(struct init_state *s) {
-        struct kmod_ctx *ctx = NULL;
+        struct kmod_ctx *ctx = TAKE_PTR(s->kmod);
         struct modules_stats st = {};
 
-        if (modules_open(NULL, &ctx) < 0)
+        if (!ctx)
                 return;
         const char *fstype = s->plan->root.spec.fstype;
         if (fstype[0])
@@ -660,6 +661,8 @@ int verb_init(int argc, char **argv) {
         store_done(&s.store);
         plan_free(s.plan);
         boot_record_done(&s.boot);
+        if (s.kmod)
+                modules_close(s.kmod);
         free(s.cmdline);
 
         /* PID 1 must never return: the kernel would panic. */
