@@ -130,12 +130,13 @@ int verity_open_root(const char *disk, const char *dev_dir, const char *roothash
                          ri < 0 ? "root" : "root-verity");
                 return -ENOENT;
         }
-        snprintf(name, sizeof name, "%sp%u", base, parts[ri].partno);
-        r = devnode_wait(dev_dir, name, NODE_TIMEOUT_MS, data, sizeof data);
-        if (r >= 0) {
-                snprintf(name, sizeof name, "%sp%u", base, parts[hi].partno);
+        r = partition_node_name(base, parts[ri].partno, name, sizeof name);
+        if (r >= 0)
+                r = devnode_wait(dev_dir, name, NODE_TIMEOUT_MS, data, sizeof data);
+        if (r >= 0)
+                r = partition_node_name(base, parts[hi].partno, name, sizeof name);
+        if (r >= 0)
                 r = devnode_wait(dev_dir, name, NODE_TIMEOUT_MS, hash, sizeof hash);
-        }
         if (r < 0) {
                 snprintf(why, why_size, "the partitions of %s did not appear: %s", disk, strerror(-r));
                 return r;
