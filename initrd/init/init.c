@@ -334,8 +334,9 @@ static int pull_one(struct init_state *s, const struct plan_pull *pull, enum fai
         bool read_only = pull->spec.read_only || (volatile_mode_protects_image(s->vol.mode) && is_root);
 
         if (pull->lazy != PLAN_LAZY_NO && !s->args.dry_run) {
-                if (init_pull_lazy(pull, read_only, s->cfg.allow_insecure_redirect, s->init_argv[0], &res, why,
-                                   sizeof why) == 0) {
+                int l = init_pull_lazy(pull, read_only, s->cfg.allow_insecure_redirect, s->init_argv[0], &res, why,
+                                       sizeof why);
+                if (l == 0) {
                         snprintf(detail, sizeof detail, "%s as %s", pull->urls[res.used], res.target);
                         phase(s, "lazy device ready", detail);
                         if (is_root) {
@@ -345,8 +346,16 @@ static int pull_one(struct init_state *s, const struct plan_pull *pull, enum fai
                         }
                         return 0;
                 }
-                log_warning("pullboot.lazy=%s: %s; downloading the whole image instead",
-                            plan_lazy_to_string(pull->lazy), why);
+                /* Unasked, an image that is not seekable is the usual case, not a problem. */
+                if (s->plan->lazy_default && l == -EMEDIUMTYPE)
+                        log_info("lazy root (the default for seekable images): %s; downloading the whole image "
+                                 "instead", why);
+                else if (s->plan->lazy_default)
+                        log_warning("lazy root (the default for seekable images): %s; downloading the whole image "
+                                    "instead", why);
+                else
+                        log_warning("pullboot.lazy=%s: %s; downloading the whole image instead",
+                                    plan_lazy_to_string(pull->lazy), why);
         }
 
         int r = init_pull_download(pull, s->args.prefix, s->cfg.pull_max_memory, s->cfg.allow_insecure_redirect,

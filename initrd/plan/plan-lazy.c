@@ -11,6 +11,14 @@
  * verify=checksum|signature, the sidecar IMAGE.roothash, which must be listed in the checksum list
  * the pull verifies anyway (init fetches it; without it, the whole image is downloaded and
  * checked). The kernel then checks every block as it is read (lazy/verity.c).
+ *
+ * Without pullboot.lazy= the answer is yes where being lazy costs nothing the user chose: not
+ * where a store on disk keeps the images across boots (the next boot reads the disk, not the
+ * network), and not for a verified pull whose trust would first need its checksum list: looking
+ * for the IMAGE.roothash sidecar fetches the list once more, and for the common image that has
+ * none that is a request and a refusal on the console every boot. roothash= on the command line
+ * (systemd's way for a UKI) needs no list, so such a root is lazy by default. What remains is
+ * decided by the image: a seekable one is served lazily, any other is downloaded after a probe.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -69,6 +77,20 @@ static const char *refusal(const struct plan_pull *pull) {
         return NULL;
 }
 
+/* What the default leaves to an explicit pullboot.lazy=yes. */
+static const char *default_refusal(const struct plan *p, const struct plan_pull *pull, int cmdline_hash) {
+        bool is_root = p->root.pull >= 0 && &p->pulls[p->root.pull] == pull;
+
+        if (p->store.kind == STORE_DISK)
+                return "the store on disk keeps this image across boots (pullboot.store=), so it is downloaded "
+                       "there; pullboot.lazy=yes reads it from the network instead";
+        if (pull->spec.verify != PB_VERIFY_NO && !(is_root && cmdline_hash > 0))
+                return "by default only images trusted without their checksum list are read lazily (verify=no, or "
+                       "a root with roothash= on the command line); pullboot.lazy=yes also looks for an "
+                       "IMAGE.roothash listed in the checksum list";
+        return NULL;
+}
+
 /* A verified pull: which root hash makes it safe to read lazily, or why there is none. A digest
  * or signature covers the whole file: it cannot be checked before the boot reads the image, and a
  * root checked after the fact is no check. */
@@ -108,8 +130,11 @@ int plan_decide_lazy(struct plan *p, const char *cmdline) {
         char v[16] = "", hex[PLAN_ROOTHASH_HEX_MAX + 1] = "";
         int cmdline_hash = cmdline_roothash(cmdline, hex);
 
-        p->lazy = PLAN_LAZY_NO;
+        p->lazy = PLAN_LAZY_YES;
+        p->lazy_default = true;
         if (pb_cmdline_get(pb_span_from_str(cmdline), "pullboot.lazy", PB_CMDLINE_IN_INITRD, &arg) > 0) {
+                p->lazy_default = false;
+                p->lazy = PLAN_LAZY_NO;
                 if (arg.has_value && pb_span_copy(arg.value, v, sizeof v) >= 0 && strcmp(v, "fill") == 0)
                         p->lazy = PLAN_LAZY_FILL;
                 else if (!arg.has_value || pb_parse_boolean(pb_span_from_str(v)) > 0)
@@ -131,6 +156,13 @@ int plan_decide_lazy(struct plan *p, const char *cmdline) {
                 if (p->lazy == PLAN_LAZY_NO || pull->status != PLAN_PULL_READY)
                         continue;
                 pull->lazy_reason = refusal(pull);
+                /* Unasked, a pull that could never be lazy needs no word on it. */
+                if (pull->lazy_reason && p->lazy_default) {
+                        pull->lazy_reason = NULL;
+                        continue;
+                }
+                if (!pull->lazy_reason && p->lazy_default)
+                        pull->lazy_reason = default_refusal(p, pull, cmdline_hash);
                 if (!pull->lazy_reason)
                         pull->lazy_reason = verity_refusal(p, pull, cmdline_hash, hex);
                 if (!pull->lazy_reason)

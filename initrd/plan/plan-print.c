@@ -193,7 +193,7 @@ static const char *yes_no(bool b) {
         return b ? "yes" : "no";
 }
 
-static void text_pull(FILE *f, size_t idx, const struct plan_pull *pull) {
+static void text_pull(FILE *f, const struct plan *p, size_t idx, const struct plan_pull *pull) {
         const struct pb_pullspec *s = &pull->spec;
 
         if (pull->source == PLAN_SOURCE_CREDENTIAL)
@@ -229,7 +229,8 @@ static void text_pull(FILE *f, size_t idx, const struct plan_pull *pull) {
         fprintf(f, "  read-only:   %s\n", yes_no(s->read_only));
         fprintf(f, "  runtime:     %s\n", yes_no(pull->runtime));
         if (pull->lazy != PLAN_LAZY_NO)
-                fprintf(f, "  lazy:        %s (served from the URL, read on demand)\n", plan_lazy_to_string(pull->lazy));
+                fprintf(f, "  lazy:        %s (%sserved from the URL and read on demand if the image is seekable, "
+                        "else downloaded)\n", plan_lazy_to_string(pull->lazy), p->lazy_default ? "the default: " : "");
         if (pull->lazy_roothash == PLAN_ROOTHASH_CMDLINE)
                 fprintf(f, "  verity:      root hash %s from roothash= on the command line\n", pull->lazy_roothash_hex);
         else if (pull->lazy_roothash == PLAN_ROOTHASH_SIDECAR)
@@ -254,7 +255,7 @@ int plan_print_text(const struct plan *p, FILE *f) {
         if (p->n_pulls == 0)
                 fputs("pulls:         none\n", f);
         for (size_t i = 0; i < p->n_pulls; i++)
-                text_pull(f, i, &p->pulls[i]);
+                text_pull(f, p, i, &p->pulls[i]);
 
         root_spec_format_what(&root->spec, what, sizeof what);
         fprintf(f, "root:          %s", plan_root_kind_to_string(root->kind));

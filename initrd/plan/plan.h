@@ -38,7 +38,7 @@ enum plan_pull_status {
 
 /* pullboot.lazy=: serve blockdev images from their URL instead of downloading them (plan-lazy.c). */
 enum plan_lazy {
-        PLAN_LAZY_NO,               /* download (the default) */
+        PLAN_LAZY_NO,               /* download */
         PLAN_LAZY_YES,              /* serve from HTTP ranges, fetching what is read */
         PLAN_LAZY_FILL,             /* as yes, and fetch the rest once idle */
 };
@@ -73,7 +73,7 @@ struct plan_pull {
         size_t n_warnings;
 
         enum plan_lazy lazy;        /* READY: how this pull is served */
-        const char *lazy_reason;    /* static: why not lazy although pullboot.lazy= asked; else NULL */
+        const char *lazy_reason;    /* static: why not lazy although pullboot.lazy= (or its default) asked */
         /* Lazy with verify= other than no: the dm-verity root hash that makes it safe (plan-lazy.c). */
         enum plan_roothash lazy_roothash;
         char lazy_roothash_hex[PLAN_ROOTHASH_HEX_MAX + 1]; /* PLAN_ROOTHASH_CMDLINE: the value */
@@ -119,7 +119,8 @@ struct plan {
 
         /* Initrd: where the images go (pullboot.store=, pullboot.store-format=; store.h). */
         struct store_spec store;
-        enum plan_lazy lazy;        /* pullboot.lazy= */
+        enum plan_lazy lazy;        /* pullboot.lazy=, else yes */
+        bool lazy_default;          /* no pullboot.lazy=: lazy only where nothing is lost (plan-lazy.c) */
 
         char **warnings;            /* things that are probably not what was meant */
         size_t n_warnings;

@@ -156,6 +156,13 @@ check lazy-verity-verify-no 0 --origin "$origin" --cmdline \
         "rd.systemd.pull=raw,machine,verify=no,blockdev,bootorigin:rootdisk:image.raw root=gpt-auto pullboot.lazy=yes roothash=$rh"
 check lazy-verity-no-roothash 0 --origin "$origin" --cmdline \
         "rd.systemd.pull=raw,machine,verify=sha256:$rh,blockdev,bootorigin:rootdisk:image.raw root=gpt-auto pullboot.lazy=yes"
+# Without pullboot.lazy= (the default): a verified root is lazy with roothash= (no list needed),
+# a second verified pull is not, a verify=no raw blockdev pull is, a tar pull gets no word, and
+# pullboot.lazy=no turns it all off.
+check lazy-default 0 --origin "$origin" --cmdline \
+        "rd.systemd.pull=raw,machine,verify=checksum,blockdev,bootorigin:rootdisk:image.raw rd.systemd.pull=raw,machine,verify=checksum,blockdev:other:https://h/o.raw rd.systemd.pull=raw,machine,verify=no,blockdev:scratch:https://h/s.raw rd.systemd.pull=tar,machine,verify=no::https://h/t.tar root=gpt-auto roothash=$rh"
+check lazy-default-off 0 --origin "$origin" --cmdline \
+        "rd.systemd.pull=raw,machine,verify=no,blockdev,bootorigin:rootdisk:image.raw root=gpt-auto roothash=$rh pullboot.lazy=no"
 check bad-lazy 2 --origin "$origin" --cmdline "$ex4 pullboot.lazy=maybe"
 stderr_has bad-lazy "pullboot.lazy=maybe: expected yes, fill or no"
 
