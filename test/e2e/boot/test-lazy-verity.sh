@@ -8,6 +8,12 @@
 # "corrupted" message on the console, never the changed bytes. The boot itself, from the
 # untouched blocks, reaches the root's init lazily (the server sent a fraction of the image).
 #
+# Boot 2 takes the root hash from roothash= on the command line instead, without pullboot.lazy=
+# (lazy is the default for a root trusted so): no checksum list or sidecar is fetched and the
+# canary still fails. Boot 3 asks for the sidecar (pullboot.lazy=yes) after it was removed from
+# SHA256SUMS: the initrd must fall back to the whole download, whose digest check then refuses
+# the tampered image (nothing is mounted).
+#
 # LAZY_VERITY_DEFENCE=off boots the same tampered image with verify=no (no dm-verity): the hook
 # then reads the changed bytes and this test must FAIL (how the negative half was shown to bite).
 E2E_NAME=boot-lazy-verity
@@ -74,4 +80,30 @@ echo "the server sent $sent bytes of the $size-byte image in $(lazy_requests /de
 [ "$sent" -gt 0 ] || e2e_fail "the server log has no bytes sent for /demo.raw"
 [ "$sent" -lt "$size" ] || e2e_fail "the server sent $sent bytes of a $size-byte image (want fewer: lazy)"
 e2e_phases
+mv "$LOG" "$E2E_WORK/console-1.log"
+
+echo "== boot 2: roothash= on the command line, pullboot.lazy= left to its default"
+e2e_uki "$SRV/demo.efi" "rd.systemd.pull=raw,machine,verify=checksum,blockdev,bootorigin:rootdisk:demo.raw root=gpt-auto roothash=$roothash"
+e2e_vm --serve "$SRV" --boot demo.efi --fail 'Kernel panic'
+[ "$VM_RC" = 0 ] || e2e_fail "boot 2: pullboot-vm exited with $VM_RC (want 0: the guest powered off)"
+e2e_assert_console "$(e2e_banner_regex "$NAME" "$(e2e_url_base)/demo.efi")" "boot 2: no banner of the root's init"
+e2e_assert_console '^pullboot: http://[^ ]*/demo\.raw served lazily as /dev/nbd0 ' "boot 2: the image was not served lazily by default"
+e2e_assert_console "^pullboot: http://[^ ]*/demo\.raw: root partition checked by dm-verity as /dev/dm-0 \(root hash $roothash\)" \
+        "boot 2: the root was not set up through dm-verity with the command line's root hash"
+e2e_assert_console '^verity-test: canary read failed: .*(I/O|Input/output) error' "boot 2: reading the changed file did not fail with EIO"
+e2e_assert_no_console '^verity-test: canary read whole' "boot 2: the root read the changed bytes"
+e2e_assert_no_http '^GET /(SHA256SUMS|demo\.roothash)' "boot 2 fetched the checksum list or the sidecar although roothash= was given"
+mv "$LOG" "$E2E_WORK/console-2.log"
+
+echo "== boot 3: pullboot.lazy=yes, the sidecar not listed: the whole download must catch the change"
+grep -v ' demo\.roothash$' "$SRV/SHA256SUMS" >"$SRV/SHA256SUMS.new" && mv "$SRV/SHA256SUMS.new" "$SRV/SHA256SUMS"
+e2e_uki "$SRV/demo.efi" "rd.systemd.pull=raw,machine,verify=checksum,blockdev,bootorigin:rootdisk:demo.raw root=gpt-auto pullboot.lazy=yes pullboot.failure=poweroff"
+e2e_vm --serve "$SRV" --boot demo.efi --fail 'Kernel panic'
+[ "$VM_RC" = 0 ] || e2e_fail "boot 3: pullboot-vm exited with $VM_RC (want 0: the failure action powered the guest off)"
+e2e_assert_console '^pullboot: warning: pullboot.lazy=yes: .*demo\.roothash.*; downloading the whole image instead' \
+        "boot 3: no line saying that the unlisted sidecar sends the image to the download"
+e2e_assert_http '^GET /demo\.raw -> 200' "boot 3: the image was not downloaded whole"
+e2e_assert_console '^pullboot: SHA-256 mismatch for http://[^ ]*/demo\.raw: ' "boot 3: the tampered download was not refused"
+e2e_assert_no_console '^pullboot: root mounted' "boot 3: a root was mounted from the tampered image"
+e2e_assert_no_console ' served lazily as ' "boot 3: the image was served lazily without a trusted root hash"
 echo PASS
