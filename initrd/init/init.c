@@ -345,7 +345,7 @@ static int pull_one(struct init_state *s, const struct plan_pull *pull, enum fai
                         return 0;
                 }
                 log_warning("pullboot.lazy=%s: %s is not served lazily (see above); downloading the whole image instead",
-                            plan_lazy_to_string(pull->lazy), pull->key);
+                            plan_lazy_to_string(pull->lazy), pull->local);
         }
 
         int r = init_pull_download(pull, s->args.prefix, s->cfg.pull_max_memory, s->cfg.allow_insecure_redirect,
