@@ -56,11 +56,11 @@ static void format(struct pb_writer *w, const char *fmt, va_list ap) {
                 if (z)
                         p++;
                 switch (*++p) {
-                case 's': {
-                        const char *s = va_arg(ap, const char *);
-                        pb_writer_put_str(w, s ?: "(null)");
+                case 's':
+                        /* Byte by byte: what fits of a long URL or reason is kept. */
+                        for (const char *s = va_arg(ap, const char *) ?: "(null)"; *s; s++)
+                                pb_writer_put(w, s, 1);
                         break;
-                }
                 case 'u':
                         pb_writer_put_uint(w, z ? va_arg(ap, size_t) : va_arg(ap, unsigned), 10, 1, false);
                         break;
