@@ -27,14 +27,12 @@ EFI_STATUS stub_linux_exec(EFI_HANDLE parent, const struct stub_section *kernel,
         err = PB_BS->LoadImage(FALSE, parent, NULL, (void *) kernel->data, kernel->size, &image);
         if (overridden)
                 stub_security_override_remove();
-        if (err != EFI_SUCCESS) {
-                stub_error("cannot load the kernel from .linux", NULL, err);
-                return err;
-        }
+        if (err != EFI_SUCCESS)
+                return log_error_status(err, "cannot load the kernel from .linux");
 
         err = PB_BS->HandleProtocol(image, &li_guid, (void **) &li);
         if (err != EFI_SUCCESS || !li) {
-                stub_error("kernel image has no loaded-image protocol", NULL, err);
+                log_error_status(err, "kernel image has no loaded-image protocol");
                 goto unload;
         }
         if (options && options_size > 0) {
@@ -45,16 +43,15 @@ EFI_STATUS stub_linux_exec(EFI_HANDLE parent, const struct stub_section *kernel,
         if (initrd->data) {
                 err = stub_initrd_register(initrd->data, initrd->size, &initrd_handle);
                 if (err != EFI_SUCCESS) {
-                        stub_error("cannot provide .initrd to the kernel (LoadFile2)",
-                                   err == EFI_ALREADY_STARTED ? "another initrd is already registered" : NULL,
-                                   err);
+                        log_error_status(err, "cannot provide .initrd to the kernel (LoadFile2)%s",
+                                         err == EFI_ALREADY_STARTED ? ": another initrd is already registered" : "");
                         goto unload;
                 }
         }
 
         err = PB_BS->StartImage(image, NULL, NULL);
         /* Only reached if the kernel's EFI stub gave up before ExitBootServices(). */
-        stub_error("the kernel returned", NULL, err);
+        log_error_status(err, "the kernel returned");
         if (err == EFI_SUCCESS)
                 err = EFI_LOAD_ERROR;
 

@@ -129,7 +129,7 @@ void stub_origin_discover(EFI_HANDLE device, struct stub_origin *ret) {
                 return;
         size = stub_device_path_size(dp, DEVICE_PATH_MAX);
         if (size == 0) {
-                stub_log("boot device path is malformed; not recording the boot origin");
+                log_info("boot device path is malformed; not recording the boot origin");
                 return;
         }
         p = (const uint8_t *) dp;

@@ -34,7 +34,7 @@ static CHAR16 *cmdline_from_load_options(const EFI_LOADED_IMAGE *li, size_t *ret
         if (!src || n == 0 || src[0] < 0x20)
                 return NULL;
         if (stub_secure_boot_enabled()) {
-                stub_log("Secure Boot is on and the UKI has no .cmdline: ignoring the firmware's load options");
+                log_info("Secure Boot is on and the UKI has no .cmdline: ignoring the firmware's load options");
                 return NULL;
         }
         while (len < n && src[len])
@@ -61,30 +61,24 @@ EFI_STATUS efi_main(EFI_HANDLE image_handle, EFI_SYSTEM_TABLE *system_table) {
         pb_st = system_table;
 
         err = PB_BS->HandleProtocol(image_handle, &li_guid, (void **) &li);
-        if (err != EFI_SUCCESS || !li) {
-                stub_error("cannot get our own loaded-image protocol", NULL, err);
-                return err != EFI_SUCCESS ? err : EFI_LOAD_ERROR;
-        }
+        if (err != EFI_SUCCESS || !li)
+                return log_error_status(err != EFI_SUCCESS ? err : EFI_LOAD_ERROR,
+                                        "cannot get our own loaded-image protocol");
 
-        if (stub_find_sections(li->ImageBase, li->ImageSize, &sections, &diag) < 0) {
-                stub_error("malformed PE header in the loaded UKI", diag.reason, EFI_LOAD_ERROR);
-                return EFI_LOAD_ERROR;
-        }
-        if (!sections.s[STUB_SECTION_LINUX].data || sections.s[STUB_SECTION_LINUX].size == 0) {
-                stub_error("no .linux section: this is a bare stub, not a UKI (wrap a kernel with a UKI builder)",
-                           NULL, EFI_NOT_FOUND);
-                return EFI_NOT_FOUND;
-        }
+        if (stub_find_sections(li->ImageBase, li->ImageSize, &sections, &diag) < 0)
+                return log_error_status(EFI_LOAD_ERROR, "malformed PE header in the loaded UKI: %s", diag.reason);
+        if (!sections.s[STUB_SECTION_LINUX].data || sections.s[STUB_SECTION_LINUX].size == 0)
+                return log_error_status(EFI_NOT_FOUND, "no .linux section: this is a bare stub, not a UKI (wrap a "
+                                        "kernel with a UKI builder)");
 
         stub_origin_discover(li->DeviceHandle, &origin);
         stub_export_variables(li, &origin);
 
         if (sections.s[STUB_SECTION_CMDLINE].data) {
                 cmdline = cmdline_from_section(&sections.s[STUB_SECTION_CMDLINE], &cmdline_size);
-                if (!cmdline) {
-                        stub_error("cannot use .cmdline", "not valid UTF-8 without surrogates", EFI_INVALID_PARAMETER);
-                        return EFI_INVALID_PARAMETER;
-                }
+                if (!cmdline)
+                        return log_error_status(EFI_INVALID_PARAMETER,
+                                                "cannot use .cmdline: not valid UTF-8 without surrogates");
         } else
                 cmdline = cmdline_from_load_options(li, &cmdline_size);
 

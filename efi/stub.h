@@ -9,20 +9,16 @@
 #include <efi.h>
 
 #include "base.h"
+#include "log.h"
 #include "netinfo.h"
 
-/* ---- util.c: console, memory, small helpers ---------------------------------------------- */
+/* ---- util.c: memory, small helpers (log.h: the console) ---------------------------------------------- */
 
 /* The system table, set once by efi_main() before anything else runs: every firmware call needs
  * it and threading it through every helper would only add noise. */
 extern EFI_SYSTEM_TABLE *pb_st;
 #define PB_BS (pb_st->BootServices)
 #define PB_RT (pb_st->RuntimeServices)
-
-/* One line on the console: "pullboot-stub: <msg>[: <what>][: <status>]". */
-void stub_log(const char *msg);
-void stub_error(const char *msg, const char *what, EFI_STATUS status);
-const char *stub_status_str(EFI_STATUS s);
 
 void *stub_alloc(size_t size);
 void stub_free(void *p);

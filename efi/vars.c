@@ -68,16 +68,15 @@ static void set_raw(const char *name, const pb_guid *vendor, const void *data, s
         if (var_state(name, vendor) == VAR_FOREIGN) {
                 err = PB_RT->SetVariable(n, (EFI_GUID *) vendor, 0, 0, NULL);
                 if (err != EFI_SUCCESS && err != EFI_NOT_FOUND) {
-                        stub_error("cannot delete a non-volatile copy of EFI variable", name, err);
+                        log_error_status(err, "cannot delete a non-volatile copy of EFI variable: %s", name);
                         return;
                 }
                 if (err == EFI_SUCCESS)
-                        stub_error("deleted a non-volatile copy (not from this boot) of EFI variable", name,
-                                   EFI_SUCCESS);
+                        log_info("deleted a non-volatile copy (not from this boot) of EFI variable: %s", name);
         }
         err = PB_RT->SetVariable(n, (EFI_GUID *) vendor, PB_VAR_ATTR_VOLATILE, size, (void *) data);
         if (err != EFI_SUCCESS)
-                stub_error("cannot set EFI variable", name, err);
+                log_error_status(err, "cannot set EFI variable: %s", name);
 }
 
 /* A Loader* variable a boot loader already set for this boot is the loader's to keep. */
@@ -98,8 +97,7 @@ static void set_utf8(const char *name, const pb_guid *vendor, struct pb_span val
         CHAR16 *s = stub_utf8_to_char16(value, &size);
 
         if (!s) {
-                stub_error("not setting EFI variable: value is not valid UTF-8 (or out of memory)", name,
-                           EFI_SUCCESS);
+                log_info("not setting EFI variable: value is not valid UTF-8 (or out of memory): %s", name);
                 return;
         }
         set_raw(name, vendor, s, size);
@@ -180,7 +178,7 @@ static void export_net_info(const struct pb_netinfo *ni) {
         char text[512];
 
         if (pb_netinfo_format(ni, text, sizeof text) < 0) {
-                stub_error("cannot format the boot NIC record", PB_VAR_NET_INFO, EFI_SUCCESS);
+                log_info("cannot format the boot NIC record: %s", PB_VAR_NET_INFO);
                 return;
         }
         /* UTF-8 text without NUL: efivarfs readers see exactly the lines. */

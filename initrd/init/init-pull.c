@@ -57,8 +57,7 @@ static uint64_t image_size(const char *path) {
         return fd < 0 ? 0 : tree_bytes(fd, 0);
 }
 
-/* What to check, by the pull engine's documented errors; the details are in its own message. */
-static const char *failure_hint(int r) {
+const char *init_pull_failure_hint(int r) {
         switch (r) {
         case -ENOENT:
                 return "not found on the server; check the URL and that the image was published next to the UKI";
@@ -145,7 +144,7 @@ static void cache_record(const struct plan_pull *pull, const char *target, const
 int init_pull_download(const struct plan_pull *pull, const char *prefix, uint64_t max_memory,
                         bool allow_insecure_redirect, const struct store *store,
                         const struct init_fleet_config *fleet,
-                       struct init_pull_result *ret, char *why, size_t why_size) {
+                       struct init_pull_result *ret) {
         const char *mirrors[INIT_CONFIG_MAX_MIRRORS];
         struct pull_options o;
         struct pull_cache cache = {};
@@ -191,29 +190,24 @@ int init_pull_download(const struct plan_pull *pull, const char *prefix, uint64_
                 (void) store_record_write(ret->target, &rec);   /* last used: now (eviction order) */
         } else if (r >= 0 && cached)
                 cache_record(pull, ret->target, pull->urls[ret->used], &cache);
-        if (r < 0) {
-                snprintf(why, why_size, "cannot pull %s%s (%s): %s", pull->urls[0],
-                         pull->n_urls > 1 ? " or the other candidates" : "", pull->key, failure_hint(r));
-                return r;
-        }
+        if (r < 0)
+                return r;       /* the pull engine logged what went wrong */
         ret->size = image_size(ret->target);
         return 0;
 }
 
-int init_pull_attach(const struct plan_pull *pull, const char *target, bool read_only, char *why, size_t why_size) {
+int init_pull_attach(const struct plan_pull *pull, const char *target, bool read_only) {
         struct attached_loop l = ATTACHED_LOOP_NULL;
         struct attach_options ao = { .read_only = read_only };
         int r;
 
         r = loop_attach(target, &ao, &l);
-        if (r < 0) {
-                snprintf(why, why_size, "cannot attach %s to a loop device: %s (is the loop module in the initrd?)",
-                         target, strerror(-r));
-                return r;
-        }
+        if (r < 0)
+                return log_error_errno(r, "cannot attach %s to a loop device (is the loop module in the initrd?)",
+                                       target);
         r = loop_relinquish(&l);
         if (r < 0) {
-                snprintf(why, why_size, "cannot keep %s attached: %s", l.device, strerror(-r));
+                log_error_errno(r, "cannot keep %s attached", l.device);
                 (void) loop_detach(&l);
                 return r;
         }
@@ -223,10 +217,11 @@ int init_pull_attach(const struct plan_pull *pull, const char *target, bool read
         return 0;
 }
 
-int init_pull_lazy(const struct plan_pull *pull, bool read_only, bool allow_insecure_redirect, char *argv0,
-                   struct init_pull_result *ret, char *why, size_t why_size) {
+int init_pull_lazy(const struct plan_pull *pull, bool read_only, bool allow_insecure_redirect, bool quiet_fallback,
+                   char *argv0, struct init_pull_result *ret) {
         struct kmod_ctx *ctx = NULL;
         struct modules_stats st = {};
+        bool tried = false;
         int r = -ENOENT;
 
         *ret = (struct init_pull_result) {};
@@ -237,7 +232,6 @@ int init_pull_lazy(const struct plan_pull *pull, bool read_only, bool allow_inse
                         (void) modules_load(ctx, "dm-verity", false, &st);
                 modules_close(ctx);
         }
-        snprintf(why, why_size, "no http or https URL");
         for (size_t i = 0; i < pull->n_urls; i++) {
                 const char *url = pull->urls[i];
                 struct lazy_root l;
@@ -247,10 +241,12 @@ int init_pull_lazy(const struct plan_pull *pull, bool read_only, bool allow_inse
                         .read_only = read_only,
                         .allow_https_downgrade = allow_insecure_redirect,
                         .argv0 = argv0,
+                        .fallback_is_info = quiet_fallback,
                 };
                 char roothash[VERITY_ROOTHASH_HEX_MAX + 1] = "";
                 if (strncmp(url, "http:", 5) != 0 && strncmp(url, "https:", 6) != 0)
                         continue;
+                tried = true;
                 if (access(INIT_PULL_CA_BUNDLE, R_OK) == 0)
                         o.ca_bundle = INIT_PULL_CA_BUNDLE;
                 if (pull->lazy_roothash == PLAN_ROOTHASH_CMDLINE)
@@ -263,8 +259,7 @@ int init_pull_lazy(const struct plan_pull *pull, bool read_only, bool allow_inse
                                 .stall_timeout_sec = 30,
                                 .retry_delay_ms = 500,
                         };
-                        r = roothash_sidecar_fetch(&t, url, pull->spec.verify, roothash, sizeof roothash, why,
-                                                   why_size);
+                        r = roothash_sidecar_fetch(&t, url, pull->spec.verify, roothash, sizeof roothash);
                         if (r == -ENOENT && i + 1 < pull->n_urls)
                                 continue;
                         if (r < 0)
@@ -272,7 +267,7 @@ int init_pull_lazy(const struct plan_pull *pull, bool read_only, bool allow_inse
                         log_info("dm-verity root hash %s of %s from its .roothash sidecar (listed in the verified "
                                  "checksum list)", roothash, url);
                 }
-                r = lazy_root_start(&o, &l, why, why_size);
+                r = lazy_root_start(&o, &l);
                 if (r == -ENOENT && i + 1 < pull->n_urls)
                         continue;   /* the next candidate name */
                 if (r < 0)
@@ -285,7 +280,7 @@ int init_pull_lazy(const struct plan_pull *pull, bool read_only, bool allow_inse
                 ret->size = l.size;
                 snprintf(ret->target, sizeof ret->target, "%s", l.device);
                 if (roothash[0]) {
-                        r = verity_open_root(l.device, NULL, roothash, ret->verity, sizeof ret->verity, why, why_size);
+                        r = verity_open_root(l.device, NULL, roothash, ret->verity, sizeof ret->verity);
                         if (r < 0) {
                                 /* The download is checked by its digest instead; the idle server's
                                  * device is simply left unused. */
@@ -300,5 +295,7 @@ int init_pull_lazy(const struct plan_pull *pull, bool read_only, bool allow_inse
                          o.fill ? ", filling in the background" : "", (int) l.pid);
                 return 0;
         }
+        if (!tried)
+                log_warning("lazy: no http or https URL among the candidates");
         return r;
 }

@@ -12,8 +12,8 @@
 /*
  * One ready pull of the plan, as `pullboot init` runs it: download with the options of its
  * expression, then for blockdev images a loop device that outlives us (the root is mounted from
- * it and the booted system keeps using it). Failures return a negative errno and one line in why
- * for the "boot failed:" message: what failed, the URL, what to check.
+ * it and the booted system keeps using it). Failures are logged where they are known (here, or by
+ * the pull engine) and return a negative errno; the caller's "boot failed:" line sums up.
  */
 
 #define INIT_PULL_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
@@ -33,16 +33,20 @@ struct init_pull_result {
 int init_pull_download(const struct plan_pull *pull, const char *prefix, uint64_t max_memory,
                        bool allow_insecure_redirect, const struct store *store,
                        const struct init_fleet_config *fleet,
-                       struct init_pull_result *ret, char *why, size_t why_size);
+                       struct init_pull_result *ret);
+/* What to check after init_pull_download() failed with r, by the pull engine's documented errors
+ * (the details are in its own message above): for the "boot failed:" line. */
+const char *init_pull_failure_hint(int r);
 /* read_only: the expression's "ro", or forced (the root under systemd.volatile=overlay/yes). */
-int init_pull_attach(const struct plan_pull *pull, const char *target, bool read_only, char *why, size_t why_size);
+int init_pull_attach(const struct plan_pull *pull, const char *target, bool read_only);
 
 /* pullboot.lazy=yes|fill: serves the pull's image from its URL as a block device (the nbd driver,
  * answered by a server process that outlives switch_root) instead of downloading it. 0: served,
  * ret->target is the device ("/dev/nbd0") with its partitions present. Negative errno: not served,
- * why says why (the caller downloads the image instead). argv0: this process's argv[0], which the
+ * the reason logged as a warning (as info with quiet_fallback when the image is just not seekable:
+ * pullboot.lazy='s default), and the caller downloads the image instead. argv0: this process's argv[0], which the
  * server's copy marks with '@' (systemd's root storage daemons). With pull->lazy_roothash, the
  * root hash is taken first (an unlisted sidecar means the download) and ret->verity is the
  * dm-verity device over the served disk's root and root-verity partitions. */
-int init_pull_lazy(const struct plan_pull *pull, bool read_only, bool allow_insecure_redirect, char *argv0,
-                   struct init_pull_result *ret, char *why, size_t why_size);
+int init_pull_lazy(const struct plan_pull *pull, bool read_only, bool allow_insecure_redirect, bool quiet_fallback,
+                   char *argv0, struct init_pull_result *ret);

@@ -328,14 +328,14 @@ static int bring_up_network(struct init_state *s) {
 
 static int pull_one(struct init_state *s, const struct plan_pull *pull, enum failure_action on_failure) {
         struct init_pull_result res;
-        char why[8192], detail[4096 + 64];
+        char detail[4096 + 64];
         bool is_root = pull - s->plan->pulls == s->plan->root.pull;
         /* Under an overlay or a tmpfs root the image is only read: the device refuses writes. */
         bool read_only = pull->spec.read_only || (volatile_mode_protects_image(s->vol.mode) && is_root);
 
         if (pull->lazy != PLAN_LAZY_NO && !s->args.dry_run) {
-                int l = init_pull_lazy(pull, read_only, s->cfg.allow_insecure_redirect, s->init_argv[0], &res, why,
-                                       sizeof why);
+                int l = init_pull_lazy(pull, read_only, s->cfg.allow_insecure_redirect, s->plan->lazy_default,
+                                       s->init_argv[0], &res);
                 if (l == 0) {
                         snprintf(detail, sizeof detail, "%s as %s", pull->urls[res.used], res.target);
                         phase(s, "lazy device ready", detail);
@@ -346,23 +346,23 @@ static int pull_one(struct init_state *s, const struct plan_pull *pull, enum fai
                         }
                         return 0;
                 }
-                /* Unasked, an image that is not seekable is the usual case, not a problem. */
-                if (s->plan->lazy_default && l == -EMEDIUMTYPE)
-                        log_info("lazy root (the default for seekable images): %s; downloading the whole image "
-                                 "instead", why);
-                else if (s->plan->lazy_default)
-                        log_warning("lazy root (the default for seekable images): %s; downloading the whole image "
-                                    "instead", why);
+                /* Unasked, an image that is not seekable is the usual case, not a problem: the
+                 * server said why at info level. */
+                if (s->plan->lazy_default)
+                        log_msg(l == -EMEDIUMTYPE ? LOG_LEVEL_INFO : LOG_LEVEL_WARNING,
+                                "lazy root (the default for seekable images): %s is not served lazily (see above); "
+                                "downloading the whole image instead", pull->local);
                 else
-                        log_warning("pullboot.lazy=%s: %s; downloading the whole image instead",
-                                    plan_lazy_to_string(pull->lazy), why);
+                        log_warning("pullboot.lazy=%s: %s is not served lazily (see above); downloading the whole "
+                                    "image instead", plan_lazy_to_string(pull->lazy), pull->local);
         }
 
         int r = init_pull_download(pull, s->args.prefix, s->cfg.pull_max_memory, s->cfg.allow_insecure_redirect,
-                                   &s->store, &s->cfg.fleet, &res, why, sizeof why);
+                                   &s->store, &s->cfg.fleet, &res);
         s->cfg.fleet.jitter_sec = 0; /* the fleet's spread is made before the first request only */
         if (r < 0)
-                return fail(s, on_failure, "%s", why);
+                return fail(s, on_failure, "cannot pull %s%s (%s): %s", pull->urls[0],
+                            pull->n_urls > 1 ? " or the other candidates" : "", pull->key, init_pull_failure_hint(r));
         snprintf(detail, sizeof detail, "%s (%.1f MiB)", pull->urls[res.used], (double) res.size / (1024.0 * 1024.0));
         phase(s, "download finished", detail);
 
@@ -372,8 +372,10 @@ static int pull_one(struct init_state *s, const struct plan_pull *pull, enum fai
                 log_info("would attach %s to a loop device (dry run)", res.target);
                 return 0;
         }
-        if (init_pull_attach(pull, res.target, read_only, why, sizeof why) < 0)
-                return fail(s, on_failure, "%s", why);
+        r = init_pull_attach(pull, res.target, read_only);
+        if (r < 0)
+                return fail(s, on_failure, "cannot attach %s (%s) to a loop device: %s", res.target, pull->key,
+                            strerror(-r));
         return 0;
 }
 

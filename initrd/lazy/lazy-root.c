@@ -31,7 +31,8 @@
 #define CONNECT_TIMEOUT_MS 5000
 #define PARTITION_TIMEOUT_MS 5000
 
-/* The child's one status line to the parent: "ok NAME SIZE", "fallback WHY" or "error ERRNO WHY". */
+/* The child's one status line to the parent: "ok NAME SIZE", "fallback" or "error ERRNO". The
+ * child logs the reason itself (its stderr is the console), so only the outcome crosses. */
 static void report(int fd, const char *fmt, ...) _printf_(2, 3);
 static void report(int fd, const char *fmt, ...) {
         char line[2048];
@@ -44,12 +45,21 @@ static void report(int fd, const char *fmt, ...) {
         close(fd);
 }
 
+/* The child's end when the image is not served (the reason is logged already): -EMEDIUMTYPE is
+ * "fallback" (the image is fine, just not servable lazily), anything else an error. */
+static _noreturn_ void refuse(int fd, int r) {
+        if (r == -EMEDIUMTYPE)
+                report(fd, "fallback");
+        else
+                report(fd, "error %d", -r);
+        _exit(r == -EMEDIUMTYPE ? 0 : 1);
+}
+
 /* Connects a free nbd device to sock. Through the nbd netlink family when the kernel has it: the
  * ioctl path's NBD_DO_IT wait ends at any signal, and systemd-shutdown's SIGSTOP/SIGCONT round
  * reaches this process too, so the kernel would shut the socket down under the mounted root.
  * PULLBOOT_LAZY_NBD=ioctl (for tests) forces the ioctls. */
-static int attach_device(const struct lazy_root_options *o, int sock, uint64_t size, char *sysname, size_t size_name,
-                         char *why, size_t why_size) {
+static int attach_device(const struct lazy_root_options *o, int sock, uint64_t size, char *sysname, size_t size_name) {
         const char *dev_dir = o->dev_dir ?: "/dev";
         const char *force = getenv("PULLBOOT_LAZY_NBD");
         bool ioctl_only = force && strcmp(force, "ioctl") == 0;
@@ -64,30 +74,26 @@ static int attach_device(const struct lazy_root_options *o, int sock, uint64_t s
                         (void) devnode_wait(dev_dir, sysname, 2000, NULL, 0);
                         return 0;
                 }
-                if (r != -ENOENT) {
-                        snprintf(why, why_size, "cannot connect an nbd device through netlink: %s", strerror(-r));
-                        return r;
-                }
+                if (r != -ENOENT)
+                        return log_warning_errno(r, "lazy: cannot connect an nbd device through netlink");
         }
 
         int dev_fd = nbd_kernel_open_free(dev_dir, sysname, size_name);
         if (dev_fd < 0) {
-                snprintf(why, why_size, "%s", dev_fd == -ENODEV ? "no /dev/nbd* devices (is the nbd module in the initrd? "
-                                                                 "pullboot-mkinitrd adds it)" : "all nbd devices are in use");
+                log_warning("lazy: %s", dev_fd == -ENODEV ? "no /dev/nbd* devices (is the nbd module in the initrd? "
+                                                           "pullboot-mkinitrd adds it)" : "all nbd devices are in use");
                 return dev_fd;
         }
         r = nbd_kernel_configure(dev_fd, sock, size, o->read_only);
         if (r < 0) {
                 close(dev_fd);
-                snprintf(why, why_size, "cannot configure /dev/%s: %s", sysname, strerror(-r));
-                return r;
+                return log_warning_errno(r, "lazy: cannot configure /dev/%s", sysname);
         }
         pthread_t thread;
         r = nbd_kernel_start(dev_fd, sysname, &thread);
         if (r < 0) {
                 close(dev_fd);
-                snprintf(why, why_size, "cannot start /dev/%s: %s", sysname, strerror(-r));
-                return r;
+                return log_warning_errno(r, "lazy: cannot start /dev/%s", sysname);
         }
         log_info("lazy: /dev/%s connected with the nbd ioctls (%s)", sysname,
                  ioctl_only ? "PULLBOOT_LAZY_NBD=ioctl" : "the kernel has no nbd netlink family");
@@ -99,11 +105,13 @@ static _noreturn_ void serve(const struct lazy_root_options *o, int status_fd) {
         struct range_options ro = {
                 .ca_bundle = o->ca_bundle,
                 .allow_https_downgrade = o->allow_https_downgrade,
+                .fallback_is_info = o->fallback_is_info,
         };
         struct range_source *src = NULL;
         pb_seek_table table;
         struct block_store store;
-        char why[1024] = "", sysname[32];
+        struct pb_diag diag = {};
+        char sysname[32];
         int sv[2], r;
 
         /* systemd leaves processes whose argv[0] starts with '@' running at shutdown and
@@ -118,42 +126,27 @@ static _noreturn_ void serve(const struct lazy_root_options *o, int status_fd) {
                 close(oom);
         }
 
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-                report(status_fd, "error %d cannot set up libcurl", ENOMEM);
-                _exit(1);
-        }
-        r = range_source_open(o->url, &ro, &src, why, sizeof why);
-        if (r == -EMEDIUMTYPE) {
-                report(status_fd, "fallback %s", why);
-                _exit(0);
-        }
-        if (r < 0) {
-                report(status_fd, "error %d %s", -r, why);
-                _exit(1);
-        }
-        r = pb_seek_table_load(&table, range_source_size(src), range_source_read, src, why, sizeof why);
-        if (r == -EMEDIUMTYPE) {
-                report(status_fd, "fallback %s", why);
-                _exit(0);
-        }
-        if (r < 0) {
-                report(status_fd, "error %d cannot read the seek table of %s: %s", -r, o->url, strerror(-r));
-                _exit(1);
-        }
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+                refuse(status_fd, log_warning_errno(-ENOMEM, "lazy: cannot set up libcurl"));
+        r = range_source_open(o->url, &ro, &src);
+        if (r < 0)
+                refuse(status_fd, r);
+        r = pb_seek_table_load(&table, range_source_size(src), range_source_read, src, &diag);
+        if (r < 0 && diag.reason)
+                log_msg(r == -EMEDIUMTYPE && o->fallback_is_info ? LOG_LEVEL_INFO : LOG_LEVEL_WARNING, "lazy: %s: %s",
+                        o->url, diag.reason);
+        else if (r < 0)
+                log_warning_errno(r, "lazy: cannot read the seek table of %s", o->url);
+        if (r < 0)
+                refuse(status_fd, r);
         r = block_store_init(&store, &table);
-        if (r < 0) {
-                report(status_fd, "error %d cannot set up the memory for the image: %s", -r, strerror(-r));
-                _exit(1);
-        }
-        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-                report(status_fd, "error %d socketpair: %s", errno, strerror(errno));
-                _exit(1);
-        }
-        r = attach_device(o, sv[1], table.usize, sysname, sizeof sysname, why, sizeof why);
-        if (r < 0) {
-                report(status_fd, "error %d %s", -r, why);
-                _exit(1);
-        }
+        if (r < 0)
+                refuse(status_fd, log_warning_errno(r, "lazy: cannot set up the memory for the image"));
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+                refuse(status_fd, log_warning_errno(-errno, "lazy: socketpair"));
+        r = attach_device(o, sv[1], table.usize, sysname, sizeof sysname);
+        if (r < 0)
+                refuse(status_fd, r);
         close(sv[1]);
 
         struct lazy_server s = {
@@ -236,7 +229,7 @@ int lazy_root_link_ref(const struct lazy_root *l, const char *dev_dir, const cha
         return r;
 }
 
-int lazy_root_start(const struct lazy_root_options *o, struct lazy_root *ret, char *why, size_t why_size) {
+int lazy_root_start(const struct lazy_root_options *o, struct lazy_root *ret) {
         const char *dev_dir = o->dev_dir ?: "/dev";
         char status[2048];
         size_t got = 0;
@@ -268,30 +261,25 @@ int lazy_root_start(const struct lazy_root_options *o, struct lazy_root *ret, ch
         close(pipefd[0]);
         status[got] = 0;
 
-        if (strncmp(status, "fallback ", 9) == 0) {
-                snprintf(why, why_size, "%s", status + 9);
+        /* The server logged its reason before "fallback" or "error". */
+        if (strcmp(status, "fallback") == 0)
                 return -EMEDIUMTYPE;
-        }
         if (strncmp(status, "error ", 6) == 0) {
-                char *end;
-                long e = strtol(status + 6, &end, 10);
-                snprintf(why, why_size, "%s", *end ? end + 1 : "");
-                return e > 0 ? (int) -e : -EIO;
+                long e = strtol(status + 6, NULL, 10);
+                return e > 0 && e < 4096 ? (int) -e : -EIO;
         }
-        if (sscanf(status, "ok %31s %" SCNu64, ret->sysname, &ret->size) != 2) {
-                snprintf(why, why_size, "the lazy root server ended without a word (see the messages above)");
-                return -EIO;
-        }
+        if (sscanf(status, "ok %31s %" SCNu64, ret->sysname, &ret->size) != 2)
+                return log_warning_errno(-EIO, "lazy: the server process ended without a word");
         ret->pid = pid;
         snprintf(ret->device, sizeof ret->device, "%s/%s", dev_dir, ret->sysname);
 
         r = nbd_kernel_wait_connected(ret->sysname, CONNECT_TIMEOUT_MS);
         if (r < 0)
-                snprintf(why, why_size, "/dev/%s did not connect to the lazy root server", ret->sysname);
+                log_warning_errno(r, "lazy: /dev/%s did not connect to the lazy root server", ret->sysname);
         else {
                 r = settle_partitions(ret, dev_dir, &ret->n_partitions);
                 if (r < 0)
-                        snprintf(why, why_size, "cannot read the partitions of %s: %s", ret->device, strerror(-r));
+                        log_warning_errno(r, "lazy: cannot read the partitions of %s", ret->device);
         }
         if (r < 0) {
                 /* The caller downloads the image instead. The server's exit frees an ioctl-attached

@@ -25,6 +25,7 @@ struct lazy_root_options {
         char *argv0;                    /* this process's argv[0]: the server marks its copy '@' */
         const char *dev_dir;            /* NULL: "/dev" */
         const char *state_dir;          /* NULL: LAZY_STATE_DIR; the server writes NAME there */
+        bool fallback_is_info;          /* why the image is not servable lazily is logged as info */
 };
 
 struct lazy_root {
@@ -35,9 +36,10 @@ struct lazy_root {
         unsigned n_partitions;
 };
 
-/* 0: the image is served at ret->device. -EMEDIUMTYPE: it cannot be served lazily (why says
- * why; the caller downloads it instead). Other negative errno: failed (why says what). */
-int lazy_root_start(const struct lazy_root_options *o, struct lazy_root *ret, char *why, size_t why_size);
+/* 0: the image is served at ret->device. -EMEDIUMTYPE: it cannot be served lazily (the caller
+ * downloads it instead). Other negative errno: failed. Either way the reason is logged already (by
+ * the server or here), as a warning: the caller only says what it does next. */
+int lazy_root_start(const struct lazy_root_options *o, struct lazy_root *ret);
 
 /* dev_dir/disk/by-loop-ref/REF -> the device and REF-partN -> its partitions, the names a loop
  * device of the downloaded image would have, so that root=/dev/disk/by-loop-ref/... finds the

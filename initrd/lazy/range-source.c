@@ -282,8 +282,13 @@ int range_source_read(void *userdata, uint64_t off, void *buf, size_t len) {
         return range_source_fetch(s, &job, 1);
 }
 
+/* Unasked (the default of pullboot.lazy=), an image that cannot be read lazily is no problem. */
+static enum log_level fallback_level(const struct range_source *s) {
+        return s->opts.fallback_is_info ? LOG_LEVEL_INFO : LOG_LEVEL_WARNING;
+}
+
 /* The probe: a small range without If-Range, to learn the size and the validator. */
-static int probe(struct range_source *s, char *why, size_t why_size) {
+static int probe(struct range_source *s) {
         uint8_t buf[PROBE_BYTES];
         struct range_job job = { .off = 0, .len = sizeof buf, .buf = buf };
         struct slot *sl = &s->slots[0];
@@ -309,19 +314,19 @@ static int probe(struct range_source *s, char *why, size_t why_size) {
                 status = sl->resp.status;
 
                 if (status == 404 || status == 410) {
-                        snprintf(why, why_size, "%s is not on the server (HTTP %ld)", s->url, status);
+                        log_warning("lazy: %s is not on the server (HTTP %ld)", s->url, status);
                         return -ENOENT;
                 }
                 if (status == 200) {
-                        snprintf(why, why_size, "the server of %s ignores range requests", s->url);
+                        log_msg(fallback_level(s), "lazy: the server of %s ignores range requests", s->url);
                         return -EMEDIUMTYPE;
                 }
                 if (status == 416) {
-                        snprintf(why, why_size, "%s is empty", s->url);
+                        log_msg(fallback_level(s), "lazy: %s is empty", s->url);
                         return -EMEDIUMTYPE;
                 }
                 if (status >= 400 && status < 500) {
-                        snprintf(why, why_size, "the server refused %s with HTTP %ld", s->url, status);
+                        log_warning("lazy: the server refused %s with HTTP %ld", s->url, status);
                         return -EACCES;
                 }
                 if (status == 206 && sl->resp.has_range && sl->resp.range_start == 0 &&
@@ -329,15 +334,15 @@ static int probe(struct range_source *s, char *why, size_t why_size) {
                         r = 0;
                         break;
                 }
-                snprintf(why, why_size, "cannot reach %s: %s", s->url,
-                         status >= 500 ? "server error" : sl->errbuf[0] ? sl->errbuf : curl_easy_strerror(code));
-                log_warning("lazy: %s; retrying", why);
+                log_warning("lazy: cannot reach %s: %s%s", s->url,
+                            status >= 500 ? "server error" : sl->errbuf[0] ? sl->errbuf : curl_easy_strerror(code),
+                            attempt + 1 < PROBE_ATTEMPTS ? "; retrying" : "");
                 r = -EIO;
         }
         if (r < 0)
                 return r;
         if (sl->resp.range_total == UINT64_MAX) {
-                snprintf(why, why_size, "the server of %s does not tell the image's size", s->url);
+                log_msg(fallback_level(s), "lazy: the server of %s does not tell the image's size", s->url);
                 return -EMEDIUMTYPE;
         }
         s->size = sl->resp.range_total;
@@ -350,15 +355,14 @@ static int probe(struct range_source *s, char *why, size_t why_size) {
         } else if (sl->resp.last_modified[0])
                 snprintf(s->validator, sizeof s->validator, "%s", sl->resp.last_modified);
         else {
-                snprintf(why, why_size, "the server of %s sends no strong ETag or Last-Modified, so a changed "
-                         "image could not be told from the one being read", s->url);
+                log_msg(fallback_level(s), "lazy: the server of %s sends no strong ETag or Last-Modified, so a changed image "
+                            "could not be told from the one being read", s->url);
                 return -EMEDIUMTYPE;
         }
         return 0;
 }
 
-int range_source_open(const char *url, const struct range_options *o, struct range_source **ret,
-                      char *why, size_t why_size) {
+int range_source_open(const char *url, const struct range_options *o, struct range_source **ret) {
         struct range_source *s = calloc(1, sizeof *s);
         int r;
 
@@ -382,7 +386,7 @@ int range_source_open(const char *url, const struct range_options *o, struct ran
                         range_source_free(s);
                         return -ENOMEM;
                 }
-        r = probe(s, why, why_size);
+        r = probe(s);
         if (r < 0) {
                 range_source_free(s);
                 return r;

@@ -21,6 +21,7 @@ struct range_options {
         bool allow_https_downgrade;       /* an https URL may redirect to http */
         unsigned retries;                 /* failed attempts in a row per range; 0: 8 */
         unsigned stall_timeout_sec;       /* no byte for this long ends an attempt; 0: 15 */
+        bool fallback_is_info;            /* an image not servable lazily (-EMEDIUMTYPE) is logged as info */
 };
 
 struct range_job {
@@ -32,11 +33,10 @@ struct range_job {
 
 struct range_source;
 
-/* Probes url with a small range request: its size and validator. -EMEDIUMTYPE (why says so) when
- * the server cannot serve ranges safely (no Range support, no ETag/Last-Modified); -ENOENT when
- * it is not there; other negative errno after the retries. */
-int range_source_open(const char *url, const struct range_options *o, struct range_source **ret,
-                      char *why, size_t why_size);
+/* Probes url with a small range request: its size and validator. -EMEDIUMTYPE when the server
+ * cannot serve ranges safely (no Range support, no ETag/Last-Modified); -ENOENT when it is not
+ * there; other negative errno after the retries. Logs which, as a warning (the caller falls back). */
+int range_source_open(const char *url, const struct range_options *o, struct range_source **ret);
 struct range_source *range_source_free(struct range_source *s);
 
 uint64_t range_source_size(const struct range_source *s);

@@ -35,41 +35,37 @@ int roothash_sidecar_url(const char *image_url, char **ret) {
 }
 
 int roothash_sidecar_fetch(const struct transfer_options *t, const char *image_url, enum pb_verify verify,
-                           char *hex, size_t hex_size, char *why, size_t why_size) {
+                           char *hex, size_t hex_size) {
         _cleanup_free_ char *url = NULL, *body = NULL;
         _cleanup_(sha256_freep) struct sha256_ctx *c = NULL;
         uint8_t expected[32], actual[32];
         size_t size = 0, n = 0;
         int r;
 
-        if (verify != PB_VERIFY_CHECKSUM && verify != PB_VERIFY_SIGNATURE) {
-                snprintf(why, why_size, "a sidecar root hash is trusted only through verify=checksum or signature");
-                return -EINVAL;
-        }
+        if (verify != PB_VERIFY_CHECKSUM && verify != PB_VERIFY_SIGNATURE)
+                return log_warning_errno(-EINVAL, "lazy: a sidecar root hash is trusted only through "
+                                         "verify=checksum or signature");
         r = roothash_sidecar_url(image_url, &url);
         if (r < 0)
                 return r;
         /* The list (and its signature) first: an unlisted sidecar is not fetched at all. */
         r = verify_fetch_expected(t, url, verify, NULL, expected);
         if (r < 0) {
-                snprintf(why, why_size, "%s is not listed in a checksum list that checks out (%s)", url,
-                         strerror(-r));
+                log_warning_errno(r, "lazy: %s is not listed in a checksum list that checks out", url);
                 return r == -EBADMSG || r == -ENOENT ? -ENOENT : r;
         }
         r = transfer_fetch(t, url, SIDECAR_MAX, &body, &size);
-        if (r < 0) {
-                snprintf(why, why_size, "cannot fetch %s: %s", url, strerror(-r));
-                return r == -ENOENT ? -ENOENT : r;
-        }
+        if (r < 0)
+                return log_warning_errno(r, "lazy: cannot fetch %s", url);
         r = sha256_new(&c);
         if (r >= 0)
                 r = sha256_update(c, body, size);
         if (r >= 0)
                 r = sha256_final(c, actual);
         if (r < 0)
-                return r;
+                return log_warning_errno(r, "lazy: cannot hash %s", url);
         if (memcmp(expected, actual, sizeof actual) != 0) {
-                snprintf(why, why_size, "%s does not match its digest in the checksum list", url);
+                log_warning("lazy: %s does not match its digest in the checksum list", url);
                 return -EBADMSG;
         }
         /* systemd's sidecar: the hex root hash, optionally followed by a newline. */
@@ -77,7 +73,7 @@ int roothash_sidecar_fetch(const struct transfer_options *t, const char *image_u
                 n++;
         bool rest_blank = strspn(body + n, " \t\r\n") == size - n;
         if ((n != 64 && n != 128) || !rest_blank || n >= hex_size) {
-                snprintf(why, why_size, "%s does not hold a sha256 or sha512 root hash in hex", url);
+                log_warning("lazy: %s does not hold a sha256 or sha512 root hash in hex", url);
                 return -EBADMSG;
         }
         for (size_t i = 0; i < n; i++)

@@ -20,7 +20,7 @@ int roothash_sidecar_url(const char *image_url, char **ret);
 
 /* Fills hex (NUL-terminated, lowercase) with the root hash of image_url. -ENOENT: no sidecar or it
  * is not listed (the caller downloads the whole image instead); -EBADMSG: it is listed but its
- * bytes do not match, or it is not a hex root hash; other negative errno: fetching failed. why
- * says which. */
+ * bytes do not match, or it is not a hex root hash; other negative errno: fetching failed. Each
+ * failure is logged here, as a warning (the boot goes on with the download). */
 int roothash_sidecar_fetch(const struct transfer_options *t, const char *image_url, enum pb_verify verify,
-                           char *hex, size_t hex_size, char *why, size_t why_size);
+                           char *hex, size_t hex_size);

@@ -7,10 +7,8 @@
  * lzma_block_header_decode + lzma_block_buffer_decode.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <lzma.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,15 +21,18 @@
 /* An index takes a few bytes a block: 16 MiB holds far more than PB_SEEK_FRAMES_MAX records. */
 #define INDEX_MAX (UINT64_C(16) << 20)
 #define INDEX_MEMLIMIT (UINT64_C(256) << 20)
+/* The refusals are static strings (pb_diag): they name these limits in words. */
+_Static_assert(PAD_MAX == UINT64_C(1) << 20 && INDEX_MAX == UINT64_C(16) << 20 &&
+               INDEX_MEMLIMIT == UINT64_C(256) << 20 && PB_SEEK_XZ_MEMLIMIT == UINT64_C(128) << 20 &&
+               PB_SEEK_FRAMES_MAX == UINT64_C(1) << 20, "update the messages that name the limits");
 
 static void lzma_index_endp(lzma_index **i) {
         if (*i)
                 lzma_index_end(*i, NULL);
 }
 
-static int corrupt(char *why, size_t why_size, const char *what, uint64_t at) {
-        snprintf(why, why_size, "the xz file's %s (before offset %" PRIu64 ") is corrupt or truncated", what, at);
-        return -EBADMSG;
+static int corrupt(struct pb_diag *diag, const char *reason) {
+        return pb_diag_set(diag, -EBADMSG, reason, PB_SPAN_NULL);
 }
 
 /* Moves *pos back over the zero bytes of stream padding before it (whole 4-byte words, as the
@@ -39,7 +40,7 @@ static int corrupt(char *why, size_t why_size, const char *what, uint64_t at) {
  * footer takes: without padding (the usual case) they are the footer, returned in footer with
  * *have_footer set, and the table costs no extra request. */
 static int skip_padding(uint64_t *pos, uint64_t *padding, uint8_t footer[static LZMA_STREAM_HEADER_SIZE],
-                bool *have_footer, pb_range_read_fn read, void *userdata, char *why, size_t why_size) {
+                bool *have_footer, pb_range_read_fn read, void *userdata, struct pb_diag *diag) {
         uint8_t buf[PAD_CHUNK];
         uint64_t start = *pos;
         size_t chunk = LZMA_STREAM_HEADER_SIZE;
@@ -63,11 +64,9 @@ static int skip_padding(uint64_t *pos, uint64_t *padding, uint8_t footer[static 
                 *pos -= n - i;
                 if (i > 0)
                         break;
-                if (start - *pos > PAD_MAX) {
-                        snprintf(why, why_size, "the xz file ends in more than %" PRIu64 " bytes of zeros "
-                                 "(stream padding): a wrong or damaged file", PAD_MAX);
-                        return -EBADMSG;
-                }
+                if (start - *pos > PAD_MAX)
+                        return corrupt(diag, "the xz file ends in more than 1 MiB of zeros (stream padding): a "
+                                       "wrong or damaged file");
         }
         *padding = start - *pos;
         return 0;
@@ -76,7 +75,7 @@ static int skip_padding(uint64_t *pos, uint64_t *padding, uint8_t footer[static 
 /* Decodes the stream that ends at end (its footer's last byte): its index with the stream flags
  * set, and where the stream starts. */
 static int read_stream(uint64_t end, const uint8_t *footer_bytes, lzma_index **ret_index, uint64_t *start, pb_range_read_fn read, void *userdata,
-                char *why, size_t why_size) {
+                struct pb_diag *diag) {
         _cleanup_(lzma_index_endp) lzma_index *idx = NULL;
         _cleanup_free_ uint8_t *ibuf = NULL;
         uint8_t fbuf[LZMA_STREAM_HEADER_SIZE], hbuf[LZMA_STREAM_HEADER_SIZE];
@@ -84,7 +83,7 @@ static int read_stream(uint64_t end, const uint8_t *footer_bytes, lzma_index **r
         int r;
 
         if (end < 2 * LZMA_STREAM_HEADER_SIZE)
-                return corrupt(why, why_size, "stream footer", end);
+                return corrupt(diag, "the xz file's stream footer is corrupt or truncated");
         if (footer_bytes)
                 memcpy(fbuf, footer_bytes, sizeof fbuf);
         else {
@@ -93,22 +92,18 @@ static int read_stream(uint64_t end, const uint8_t *footer_bytes, lzma_index **r
                         return r;
         }
         lzma_ret ret = lzma_stream_footer_decode(&footer, fbuf);
-        if (ret == LZMA_OPTIONS_ERROR) {
-                snprintf(why, why_size, "the xz file uses a stream format newer than liblzma %s reads",
-                         lzma_version_string());
-                return -EMEDIUMTYPE;
-        }
+        if (ret == LZMA_OPTIONS_ERROR)
+                return pb_diag_set(diag, -EMEDIUMTYPE, "the xz file uses a stream format newer than this liblzma "
+                                   "reads", PB_SPAN_NULL);
         if (ret != LZMA_OK)
-                return corrupt(why, why_size, "stream footer", end);
+                return corrupt(diag, "the xz file's stream footer is corrupt or truncated");
 
         uint64_t isize = footer.backward_size;
-        if (isize > INDEX_MAX) {
-                snprintf(why, why_size, "the xz file's index is %" PRIu64 " bytes, more than the %" PRIu64 " this "
-                         "server reads; recompress with larger blocks (xz --block-size=4MiB)", isize, INDEX_MAX);
-                return -E2BIG;
-        }
+        if (isize > INDEX_MAX)
+                return pb_diag_set(diag, -E2BIG, "the xz file's index is larger than the 16 MiB this server reads; "
+                                   "recompress with larger blocks (xz --block-size=4MiB)", PB_SPAN_NULL);
         if (isize > end - 2 * LZMA_STREAM_HEADER_SIZE)
-                return corrupt(why, why_size, "index size", end);
+                return corrupt(diag, "the xz file's index size is corrupt or truncated");
         uint64_t ipos = end - LZMA_STREAM_HEADER_SIZE - isize;
         ibuf = malloc(isize);
         if (!ibuf)
@@ -119,27 +114,25 @@ static int read_stream(uint64_t end, const uint8_t *footer_bytes, lzma_index **r
         uint64_t memlimit = INDEX_MEMLIMIT;
         size_t in_pos = 0;
         ret = lzma_index_buffer_decode(&idx, &memlimit, NULL, ibuf, &in_pos, isize);
-        if (ret == LZMA_MEMLIMIT_ERROR) {
-                snprintf(why, why_size, "the xz file's index needs more than %" PRIu64 " bytes of memory; "
-                         "recompress with larger blocks (xz --block-size=4MiB)", INDEX_MEMLIMIT);
-                return -E2BIG;
-        }
+        if (ret == LZMA_MEMLIMIT_ERROR)
+                return pb_diag_set(diag, -E2BIG, "the xz file's index needs more than 256 MiB of memory; "
+                                   "recompress with larger blocks (xz --block-size=4MiB)", PB_SPAN_NULL);
         if (ret == LZMA_MEM_ERROR)
                 return -ENOMEM;
         if (ret != LZMA_OK || in_pos != isize || lzma_index_size(idx) != isize)
-                return corrupt(why, why_size, "index", end);
+                return corrupt(diag, "the xz file's index is corrupt or truncated");
         if (lzma_index_stream_flags(idx, &footer) != LZMA_OK)
-                return corrupt(why, why_size, "stream footer", end);
+                return corrupt(diag, "the xz file's stream footer is corrupt or truncated");
 
         uint64_t ssize = lzma_index_stream_size(idx);
         if (ssize > end)
-                return corrupt(why, why_size, "index (its blocks reach before the file's start)", end);
+                return corrupt(diag, "the xz file's index is corrupt (its blocks reach before the file's start)");
         r = read(userdata, end - ssize, hbuf, sizeof hbuf);
         if (r < 0)
                 return r;
         if (lzma_stream_header_decode(&header, hbuf) != LZMA_OK ||
             lzma_stream_flags_compare(&header, &footer) != LZMA_OK)
-                return corrupt(why, why_size, "stream header (not where the index puts it)", end);
+                return corrupt(diag, "the xz file's stream header is corrupt or not where the index puts it");
 
         *start = end - ssize;
         *ret_index = TAKE_PTR(idx);
@@ -176,8 +169,8 @@ static int block_header(const uint8_t *in, size_t len, uint8_t check, lzma_block
         }
 }
 
-int pb_seek_xz_load(pb_seek_table *t, uint64_t csize, pb_range_read_fn read, void *userdata, char *why,
-                size_t why_size) {
+int pb_seek_xz_load(pb_seek_table *t, uint64_t csize, pb_range_read_fn read, void *userdata,
+                struct pb_diag *diag) {
         _cleanup_(lzma_index_endp) lzma_index *all = NULL;
         uint64_t pos = csize;
         int r;
@@ -190,42 +183,39 @@ int pb_seek_xz_load(pb_seek_table *t, uint64_t csize, pb_range_read_fn read, voi
                 uint64_t padding, start;
                 bool have_footer;
 
-                r = skip_padding(&pos, &padding, footer, &have_footer, read, userdata, why, why_size);
+                r = skip_padding(&pos, &padding, footer, &have_footer, read, userdata, diag);
                 if (r < 0)
                         return r;
                 if (padding % 4 != 0 || pos == 0)
-                        return corrupt(why, why_size, "stream padding", pos);
-                r = read_stream(pos, have_footer ? footer : NULL, &idx, &start, read, userdata, why, why_size);
+                        return corrupt(diag, "the xz file's stream padding is corrupt or truncated");
+                r = read_stream(pos, have_footer ? footer : NULL, &idx, &start, read, userdata, diag);
                 if (r < 0)
                         return r;
                 if (lzma_index_stream_padding(idx, padding) != LZMA_OK)
-                        return corrupt(why, why_size, "stream padding", pos);
+                        return corrupt(diag, "the xz file's stream padding is corrupt or truncated");
                 if (all) {
                         if (lzma_index_cat(idx, all, NULL) != LZMA_OK)
-                                return corrupt(why, why_size, "streams (too large together)", pos);
+                                return corrupt(diag, "the xz file's streams are corrupt (too large together)");
                         all = NULL;     /* now part of idx */
                 }
                 all = TAKE_PTR(idx);
                 pos = start;
         }
         if (!all || lzma_index_file_size(all) != csize)
-                return corrupt(why, why_size, "index (it does not account for the whole file)", csize);
+                return corrupt(diag, "the xz file's index is corrupt (it does not account for the whole file)");
 
         lzma_index_iter it;
         uint64_t blocks = 0;
         lzma_index_iter_init(&it, all);
         while (!lzma_index_iter_next(&it, LZMA_INDEX_ITER_NONEMPTY_BLOCK))
                 blocks++;
-        if (blocks > PB_SEEK_FRAMES_MAX) {
-                snprintf(why, why_size, "the xz file has %" PRIu64 " blocks, more than the %" PRIu64 " this server "
-                         "takes; recompress with larger blocks (xz --block-size=4MiB)", blocks, PB_SEEK_FRAMES_MAX);
-                return -E2BIG;
-        }
-        if (blocks == 1) {
-                snprintf(why, why_size, "the xz file is one block, which can only be decompressed from its start; "
-                         "recompress it in blocks (xz --block-size=4MiB) to read it lazily");
-                return -EMEDIUMTYPE;
-        }
+        if (blocks > PB_SEEK_FRAMES_MAX)
+                return pb_diag_set(diag, -E2BIG, "the xz file has more blocks than this server takes (2^20); "
+                                   "recompress with larger blocks (xz --block-size=4MiB)", PB_SPAN_NULL);
+        if (blocks == 1)
+                return pb_diag_set(diag, -EMEDIUMTYPE, "the xz file is one block, which can only be decompressed "
+                                   "from its start; recompress it in blocks (xz --block-size=4MiB) to read it lazily",
+                                   PB_SPAN_NULL);
 
         t->frames = calloc(blocks ?: 1, sizeof *t->frames);
         if (!t->frames)
@@ -256,20 +246,16 @@ int pb_seek_xz_load(pb_seek_table *t, uint64_t csize, pb_range_read_fn read, voi
                 if (r >= 0)
                         mem = lzma_raw_decoder_memusage(filters);
                 if (r == -EBADMSG)
-                        return corrupt(why, why_size, "first block header", t->frames[0].coff + hlen);
-                if (r == -EOPNOTSUPP || mem == UINT64_MAX) {
-                        snprintf(why, why_size, "the xz file's blocks use filters liblzma %s does not decode",
-                                 lzma_version_string());
-                        return -EMEDIUMTYPE;
-                }
+                        return corrupt(diag, "the xz file's first block header is corrupt or truncated");
+                if (r == -EOPNOTSUPP || mem == UINT64_MAX)
+                        return pb_diag_set(diag, -EMEDIUMTYPE, "the xz file's blocks use filters this liblzma does "
+                                           "not decode", PB_SPAN_NULL);
                 if (r < 0)
                         return r;
-                if (mem > PB_SEEK_XZ_MEMLIMIT) {
-                        snprintf(why, why_size, "the xz file's blocks need %" PRIu64 " MiB of memory each to decode, "
-                                 "more than the %" PRIu64 " MiB allowed; recompress with a smaller dictionary "
-                                 "(xz -6, or --lzma2=dict=64MiB)", mem >> 20, PB_SEEK_XZ_MEMLIMIT >> 20);
-                        return -E2BIG;
-                }
+                if (mem > PB_SEEK_XZ_MEMLIMIT)
+                        return pb_diag_set(diag, -E2BIG, "the xz file's blocks need more than the 128 MiB of memory "
+                                           "each allowed to decode; recompress with a smaller dictionary (xz -6, or "
+                                           "--lzma2=dict=64MiB)", PB_SPAN_NULL);
         }
         t->format = PB_SEEK_XZ;
         t->usize = lzma_index_uncompressed_size(all);

@@ -10,8 +10,6 @@
  * computed with Debian's xxhash header (libzstd keeps its own copy private).
  */
 #include <errno.h>
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #define XXH_INLINE_ALL
@@ -41,7 +39,7 @@ static uint32_t le32(const uint8_t *p) {
 /* Reads the c bytes at coff that a table entry lists as holding no data, and checks that they are
  * one skippable frame or one zstd frame with no content. */
 static int check_empty_entry(pb_range_read_fn read, void *userdata, uint64_t coff, uint32_t c, uint64_t data_end,
-                             uint64_t i, char *why, size_t why_size) {
+                             struct pb_diag *diag) {
         uint8_t b[EMPTY_FRAME_MAX];
         int r;
 
@@ -63,14 +61,13 @@ static int check_empty_entry(pb_range_read_fn read, void *userdata, uint64_t cof
         if (ZSTD_findFrameCompressedSize(b, c) == c && ZSTD_getFrameContentSize(b, c) == 0)
                 return 0;
 bad:
-        snprintf(why, why_size, "the zstd seek table's frame %" PRIu64 " is listed as holding no data, but its %" PRIu32
-                 " bytes are not one skippable or empty frame: a corrupt table", i, c);
-        return -EBADMSG;
+        return pb_diag_set(diag, -EBADMSG, "a zstd seek table entry lists no data, but its bytes are not one "
+                           "skippable or empty frame: a corrupt table", PB_SPAN_NULL);
 }
 #endif
 
-int pb_seek_zstd_load(pb_seek_table *t, uint64_t csize, pb_range_read_fn read, void *userdata, char *why,
-                size_t why_size) {
+int pb_seek_zstd_load(pb_seek_table *t, uint64_t csize, pb_range_read_fn read, void *userdata,
+                struct pb_diag *diag) {
         uint8_t footer[FOOTER_SIZE];
         _cleanup_free_ uint8_t *buf = NULL;
         int r;
@@ -82,38 +79,30 @@ int pb_seek_zstd_load(pb_seek_table *t, uint64_t csize, pb_range_read_fn read, v
                 return r;
         if (le32(footer + 5) != SEEKABLE_MAGIC)
                 goto no_table;
-        if (footer[4] & DESC_RESERVED) {
-                snprintf(why, why_size, "the zstd seek table uses a format newer than this reader (descriptor "
-                         "0x%02x); rewrite it with pullboot-mkseekable", footer[4]);
-                return -EMEDIUMTYPE;
-        }
+        if (footer[4] & DESC_RESERVED)
+                return pb_diag_set(diag, -EMEDIUMTYPE, "the zstd seek table uses a format newer than this reader "
+                                   "(reserved descriptor bits set); rewrite it with pullboot-mkseekable", PB_SPAN_NULL);
 
         bool checksums = footer[4] & DESC_CHECKSUM;
         uint64_t n = le32(footer), entry = checksums ? 12 : 8;
-        if (n > PB_SEEK_FRAMES_MAX) {
-                snprintf(why, why_size, "the zstd seek table lists %" PRIu64 " frames, more than the %" PRIu64
-                         " this server takes; compress with larger frames (pullboot-mkseekable --frame-size=4M)",
-                         n, PB_SEEK_FRAMES_MAX);
-                return -E2BIG;
-        }
+        if (n > PB_SEEK_FRAMES_MAX)
+                return pb_diag_set(diag, -E2BIG, "the zstd seek table lists more frames than this server takes "
+                                   "(2^20); compress with larger frames (pullboot-mkseekable --frame-size=4M)",
+                                   PB_SPAN_NULL);
         /* n is at most 2^20: none of this overflows, and the table is at most 12 MiB. */
         uint64_t table = n * entry + FOOTER_SIZE, frame = SKIPPABLE_HEADER + table;
-        if (frame > csize) {
-                snprintf(why, why_size, "the zstd seek table of %" PRIu64 " frames is larger than the file (%" PRIu64
-                         " bytes): a truncated file or a corrupt table", n, csize);
-                return -EBADMSG;
-        }
+        if (frame > csize)
+                return pb_diag_set(diag, -EBADMSG, "the zstd seek table is larger than the file: a truncated file "
+                                   "or a corrupt table", PB_SPAN_NULL);
         buf = malloc(frame);
         if (!buf)
                 return -ENOMEM;
         r = read(userdata, csize - frame, buf, frame);
         if (r < 0)
                 return r;
-        if (le32(buf) != SEEK_TABLE_MAGIC || le32(buf + 4) != table) {
-                snprintf(why, why_size, "the zstd seek table's skippable frame header does not match its footer "
-                         "(%" PRIu64 " frames): a corrupt table", n);
-                return -EBADMSG;
-        }
+        if (le32(buf) != SEEK_TABLE_MAGIC || le32(buf + 4) != table)
+                return pb_diag_set(diag, -EBADMSG, "the zstd seek table's skippable frame header does not match "
+                                   "its footer: a corrupt table", PB_SPAN_NULL);
 
         t->frames = calloc(n ?: 1, sizeof *t->frames);
         if (!t->frames)
@@ -124,16 +113,14 @@ int pb_seek_zstd_load(pb_seek_table *t, uint64_t csize, pb_range_read_fn read, v
                 uint32_t c = le32(e), u = le32(e + 4);
 
 #ifndef PB_SEEK_TRUST_TABLE
-                if (c == 0) {
-                        snprintf(why, why_size, "the zstd seek table's frame %" PRIu64 " has no compressed bytes: "
-                                 "a corrupt table", i);
-                        return -EBADMSG;
-                }
+                if (c == 0)
+                        return pb_diag_set(diag, -EBADMSG, "a zstd seek table entry has no compressed bytes: a "
+                                           "corrupt table", PB_SPAN_NULL);
 #endif
 #ifndef PB_SEEK_TRUST_TABLE
                 /* An entry that adds no data is skipped, never decoded: it must be a skippable frame or
                  * an empty one, exactly, or the image would silently lose the frames it covers. */
-                if (u == 0 && (r = check_empty_entry(read, userdata, coff, c, csize - frame, i, why, why_size)) < 0)
+                if (u == 0 && (r = check_empty_entry(read, userdata, coff, c, csize - frame, diag)) < 0)
                         return r;
 #endif
                 /* Skippable or empty frames hold no data: the image is the other frames. */
@@ -146,12 +133,9 @@ int pb_seek_zstd_load(pb_seek_table *t, uint64_t csize, pb_range_read_fn read, v
                 uoff += u;
         }
 #ifndef PB_SEEK_TRUST_TABLE
-        if (coff != csize - frame) {
-                snprintf(why, why_size, "the zstd seek table's frames add up to %" PRIu64 " bytes but the file has %"
-                         PRIu64 " before the table: a corrupt table or a file changed after it was written",
-                         coff, csize - frame);
-                return -EBADMSG;
-        }
+        if (coff != csize - frame)
+                return pb_diag_set(diag, -EBADMSG, "the zstd seek table's frames do not add up to the bytes before "
+                                   "the table: a corrupt table or a file changed after it was written", PB_SPAN_NULL);
 #endif
         t->format = PB_SEEK_ZSTD;
         t->usize = uoff;
@@ -160,9 +144,9 @@ int pb_seek_zstd_load(pb_seek_table *t, uint64_t csize, pb_range_read_fn read, v
         return 0;
 
 no_table:
-        snprintf(why, why_size, "the zstd file has no seek table at its end (a plain zstd stream cannot be read "
-                 "from the middle); make a seekable one with pullboot-mkseekable --frame-size=4M");
-        return -EMEDIUMTYPE;
+        return pb_diag_set(diag, -EMEDIUMTYPE, "the zstd file has no seek table at its end (a plain zstd stream "
+                           "cannot be read from the middle); make a seekable one with pullboot-mkseekable "
+                           "--frame-size=4M", PB_SPAN_NULL);
 }
 
 int pb_seek_zstd_decode(const pb_seek_table *t, const pb_seek_frame *f, const void *in, void *out) {

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base.h"
+
 /* The largest frame pb_seek_table_load() accepts, uncompressed: the server holds a decoded frame in
  * RAM, so a table (hostile or made with huge blocks) must not make it allocate GiBs. 64 MiB is 4x
  * the largest frame size docs/performance.md measures. */
@@ -51,18 +53,19 @@ typedef int (*pb_range_read_fn)(void *userdata, uint64_t off, void *buf, size_t 
 
 /* Builds the table of a remote file of csize bytes. The format is told by the first bytes (xz and
  * zstd magic; anything else is raw). Returns 0, or -EMEDIUMTYPE when the file is compressed but
- * not seekable (a single xz block, zstd without a seek table, gzip, bzip2: why says which, for
- * the log line of the full-download fallback), or another negative errno. */
+ * not seekable (a single xz block, zstd without a seek table, gzip, bzip2: diag says which, for
+ * the log line of the full-download fallback), or another negative errno (diag says why when the
+ * file itself is refused; a failed read is the reader's to report). Silent: it is fuzzed. */
 int pb_seek_table_load(pb_seek_table *t, uint64_t csize, pb_range_read_fn read, void *userdata,
-                char *why, size_t why_size);
+                struct pb_diag *diag);
 
 /* The same with another cap on a frame's uncompressed size than PB_SEEK_FRAME_USIZE_MAX. A table
- * with a larger frame, or more than PB_SEEK_FRAMES_MAX frames, is refused with -E2BIG (why names
- * the frame and how to make smaller ones); a table that does not describe the file (offsets not
+ * with a larger frame, or more than PB_SEEK_FRAMES_MAX frames, is refused with -E2BIG (diag says
+ * how to make smaller ones); a table that does not describe the file (offsets not
  * contiguous, sizes overflowing or not adding up to the file's size) with -EBADMSG. Frames with no
  * uncompressed bytes (zstd skippable frames, empty xz blocks) are left out of the table. */
 int pb_seek_table_load_max(pb_seek_table *t, uint64_t csize, uint64_t max_frame_usize, pb_range_read_fn read,
-                void *userdata, char *why, size_t why_size);
+                void *userdata, struct pb_diag *diag);
 
 /* "raw", "xz" or "zstd". */
 const char *pb_seek_format_name(enum pb_seek_format f);

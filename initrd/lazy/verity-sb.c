@@ -20,13 +20,12 @@ static bool block_size_ok(unsigned s) {
         return s >= 512 && s <= 65536 && (s & (s - 1)) == 0;
 }
 
-int verity_sb_parse(const unsigned char buf[512], struct verity_sb *ret, char *why, size_t why_size) {
+int verity_sb_parse(const unsigned char buf[512], struct verity_sb *ret, struct pb_diag *diag) {
         /* Layout (cryptsetup's on-disk format 1): "verity\0\0", version, hash type, uuid[16],
          * algorithm[32], data and hash block sizes, data blocks (u64), salt size (u16), salt[256]. */
-        if (memcmp(buf, "verity\0\0", 8) != 0 || le32(buf + 8) != 1) {
-                snprintf(why, why_size, "no verity superblock (format 1) at the start of the hash partition");
-                return -EBADMSG;
-        }
+        if (memcmp(buf, "verity\0\0", 8) != 0 || le32(buf + 8) != 1)
+                return pb_diag_set(diag, -EBADMSG, "no verity superblock (format 1) at the start of the hash "
+                                   "partition", PB_SPAN_NULL);
         *ret = (struct verity_sb) {
                 .hash_type = le32(buf + 12),
                 .data_block_size = le32(buf + 64),
@@ -37,11 +36,9 @@ int verity_sb_parse(const unsigned char buf[512], struct verity_sb *ret, char *w
         unsigned salt_size = (unsigned) buf[80] | (unsigned) buf[81] << 8;
         if (ret->hash_type > 1 || !block_size_ok(ret->data_block_size) || !block_size_ok(ret->hash_block_size) ||
             ret->data_blocks == 0 || salt_size > 256 || !ret->algorithm[0] ||
-            strspn(ret->algorithm, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(ret->algorithm)) {
-                snprintf(why, why_size, "the verity superblock is malformed (hash type %u, block sizes %u/%u, "
-                         "salt size %u)", ret->hash_type, ret->data_block_size, ret->hash_block_size, salt_size);
-                return -EBADMSG;
-        }
+            strspn(ret->algorithm, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(ret->algorithm))
+                return pb_diag_set(diag, -EBADMSG, "the verity superblock is malformed (hash type, block sizes, "
+                                   "salt size or algorithm out of range)", PB_SPAN_NULL);
         for (unsigned i = 0; i < salt_size; i++)
                 snprintf(ret->salt_hex + 2 * i, 3, "%02x", buf[88 + i]);
         if (salt_size == 0)

@@ -15,6 +15,7 @@
 
 #include "devnode.h"
 #include "dps.h"
+#include "log.h"
 #include "macro.h"
 #include "partition-table.h"
 
@@ -98,36 +99,32 @@ static int read_sb(const char *path, unsigned char buf[512]) {
         return n == 512 ? 0 : n < 0 ? -errno : -EIO;
 }
 
-int verity_open_root(const char *disk, const char *dev_dir, const char *roothash_hex, char *dev, size_t dev_size,
-                     char *why, size_t why_size) {
+int verity_open_root(const char *disk, const char *dev_dir, const char *roothash_hex, char *dev, size_t dev_size) {
         _cleanup_free_ struct dps_partition *parts = NULL;
         _cleanup_close_ int fd = -EBADF;
         char data[PATH_MAX], hash[PATH_MAX], table[1024], name[64];
         const char *base = strrchr(disk, '/') ? strrchr(disk, '/') + 1 : disk;
         unsigned char sbuf[512];
         struct verity_sb sb;
+        struct pb_diag diag = {};
         pb_guid root_type, verity_type;
         size_t n = 0;
         dev_t devnum;
         int r, ri, hi;
 
         dev_dir = dev_dir ?: "/dev";
-        if (dps_type_native(DPS_ROOT, &root_type) < 0 || root_verity_type(&verity_type) < 0) {
-                snprintf(why, why_size, "no root-verity partition type is defined for this architecture");
-                return -EOPNOTSUPP;
-        }
+        if (dps_type_native(DPS_ROOT, &root_type) < 0 || root_verity_type(&verity_type) < 0)
+                return log_warning_errno(-EOPNOTSUPP, "verity: no root-verity partition type is defined for this "
+                                         "architecture");
         fd = open(disk, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0 || (r = partition_table_read(fd, &parts, &n)) < 0) {
-                r = fd < 0 ? -errno : r;
-                snprintf(why, why_size, "cannot read the partition table of %s: %s", disk, strerror(-r));
-                return r;
-        }
+        if (fd < 0 || (r = partition_table_read(fd, &parts, &n)) < 0)
+                return log_warning_errno(fd < 0 ? -errno : r, "verity: cannot read the partition table of %s", disk);
         ri = dps_pick(parts, n, &root_type);
         hi = dps_pick(parts, n, &verity_type);
         if (ri < 0 || hi < 0) {
-                snprintf(why, why_size, "%s has no %s partition (a dm-verity DDI has a root and a root-verity "
-                         "partition, as systemd-repart Verity=data/hash makes them)", disk,
-                         ri < 0 ? "root" : "root-verity");
+                log_warning("verity: %s has no %s partition (a dm-verity DDI has a root and a root-verity "
+                            "partition, as systemd-repart Verity=data/hash makes them)", disk,
+                            ri < 0 ? "root" : "root-verity");
                 return -ENOENT;
         }
         r = partition_node_name(base, parts[ri].partno, name, sizeof name);
@@ -137,36 +134,31 @@ int verity_open_root(const char *disk, const char *dev_dir, const char *roothash
                 r = partition_node_name(base, parts[hi].partno, name, sizeof name);
         if (r >= 0)
                 r = devnode_wait(dev_dir, name, NODE_TIMEOUT_MS, hash, sizeof hash);
-        if (r < 0) {
-                snprintf(why, why_size, "the partitions of %s did not appear: %s", disk, strerror(-r));
-                return r;
-        }
-        r = read_sb(hash, sbuf);
-        if (r < 0) {
-                snprintf(why, why_size, "cannot read the verity superblock on %s: %s", hash, strerror(-r));
-                return r;
-        }
-        r = verity_sb_parse(sbuf, &sb, why, why_size);
         if (r < 0)
+                return log_warning_errno(r, "verity: the partitions of %s did not appear", disk);
+        r = read_sb(hash, sbuf);
+        if (r < 0)
+                return log_warning_errno(r, "verity: cannot read the verity superblock on %s", hash);
+        r = verity_sb_parse(sbuf, &sb, &diag);
+        if (r < 0) {
+                log_warning("verity: %s: %s", hash, diag.reason);
                 return r;
+        }
         if (sb.data_blocks > parts[ri].size / sb.data_block_size) {
-                snprintf(why, why_size, "the verity superblock on %s covers %llu blocks of %u bytes, more than the "
-                         "root partition %s holds", hash, sb.data_blocks, sb.data_block_size, data);
+                log_warning("verity: the verity superblock on %s covers %llu blocks of %u bytes, more than the "
+                            "root partition %s holds", hash, sb.data_blocks, sb.data_block_size, data);
                 return -EBADMSG;
         }
         r = verity_table(&sb, data, hash, roothash_hex, table, sizeof table);
         if (r >= 0)
                 r = dm_create_verity(VERITY_DM_NAME, sb.data_blocks * (sb.data_block_size / 512), table, &devnum);
-        if (r < 0) {
-                snprintf(why, why_size, "cannot set up dm-verity for %s and %s: %s%s", data, hash, strerror(-r),
-                         r == -ENOENT || r == -ENODEV ? " (is dm-verity in the initrd? pullboot-mkinitrd adds it)" : "");
-                return r;
-        }
+        if (r < 0)
+                return log_warning_errno(r, "verity: cannot set up dm-verity for %s and %s%s", data, hash,
+                                         r == -ENOENT || r == -ENODEV ?
+                                         " (is dm-verity in the initrd? pullboot-mkinitrd adds it)" : "");
         snprintf(name, sizeof name, "dm-%u", minor(devnum));
         r = devnode_wait(dev_dir, name, NODE_TIMEOUT_MS, dev, dev_size);
-        if (r < 0) {
-                snprintf(why, why_size, "/dev/%s (dm-verity) did not appear: %s", name, strerror(-r));
-                return r;
-        }
+        if (r < 0)
+                return log_warning_errno(r, "verity: /dev/%s (dm-verity) did not appear", name);
         return 0;
 }

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "base.h"
+
 #define VERITY_ROOTHASH_HEX_MAX 128
 #define VERITY_DM_NAME "pullboot-root"
 
@@ -25,8 +27,8 @@ struct verity_sb {
 };
 
 /* Parses the 512-byte superblock at the start of the hash partition. -EBADMSG if it is not one
- * (why says what). */
-int verity_sb_parse(const unsigned char buf[512], struct verity_sb *ret, char *why, size_t why_size);
+ * (diag says what; the caller logs it). */
+int verity_sb_parse(const unsigned char buf[512], struct verity_sb *ret, struct pb_diag *diag);
 
 /* The dm-verity table line for data_dev/hash_dev (e.g. "/dev/nbd0p2", major:minor accepted too). */
 int verity_table(const struct verity_sb *sb, const char *data_dev, const char *hash_dev, const char *roothash_hex,
@@ -34,6 +36,5 @@ int verity_table(const struct verity_sb *sb, const char *data_dev, const char *h
 
 /* On disk (e.g. /dev/nbd0), the DPS root partition of this architecture and its root-verity
  * partition become VERITY_DM_NAME, checked against roothash_hex; dev (e.g. "/dev/dm-0") is what to
- * mount. The dm-verity module must be loaded. Negative errno with why filled on failure. */
-int verity_open_root(const char *disk, const char *dev_dir, const char *roothash_hex, char *dev, size_t dev_size,
-                     char *why, size_t why_size);
+ * mount. The dm-verity module must be loaded. Logs what failed and returns a negative errno. */
+int verity_open_root(const char *disk, const char *dev_dir, const char *roothash_hex, char *dev, size_t dev_size);

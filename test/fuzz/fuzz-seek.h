@@ -40,12 +40,12 @@ static inline void fuzz_seek_table(const uint8_t *data, size_t size, enum pb_see
                                    bool (*reference)(const uint8_t *in, size_t n, uint8_t *out, size_t *len)) {
         struct fuzz_file f = { data, size };
         pb_seek_table t;
-        char why[512];
+        struct pb_diag why = {};
 
-        int r = pb_seek_table_load_max(&t, size, FUZZ_FRAME_MAX, fuzz_read, &f, why, sizeof why);
+        int r = pb_seek_table_load_max(&t, size, FUZZ_FRAME_MAX, fuzz_read, &f, &why);
         if (r < 0) {
                 CHECK(r == -EBADMSG || r == -EMEDIUMTYPE || r == -E2BIG);
-                CHECK(why[0] != '\0');
+                CHECK(why.reason && why.reason[0] != '\0');
                 return;
         }
         if (t.format != format) {

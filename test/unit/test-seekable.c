@@ -3,7 +3,7 @@
  * initrd/lazy/seekable.c: the seek tables of multi-block xz and seekable zstd. Files with many
  * frames are built in memory; random ranges read through the table (find the frame, decode it,
  * copy the part asked for) must equal the original bytes. Malformed and hostile tables must be
- * refused with the documented errno and a why for the log line.
+ * refused with the documented errno and a reason (struct pb_diag) for the log line.
  *
  * `test-seekable FILE ORIGINAL` checks a file made by another tool (xz, pullboot-mkseekable) the
  * same way against the bytes it was made from (the mkseekable CLI test uses it).
@@ -36,9 +36,10 @@ static int mem_read(void *userdata, uint64_t off, void *buf, size_t len) {
         return 0;
 }
 
-static int load(pb_seek_table *t, const struct buf *b, uint64_t max, char *why, size_t why_size, unsigned *reads) {
+static int load(pb_seek_table *t, const struct buf *b, uint64_t max, struct pb_diag *why, unsigned *reads) {
         struct file f = { b->p, b->n, 0 };
-        int r = pb_seek_table_load_max(t, b->n, max, mem_read, &f, why, why_size);
+        *why = (struct pb_diag) {};
+        int r = pb_seek_table_load_max(t, b->n, max, mem_read, &f, why);
         if (reads)
                 *reads = f.reads;
         return r;
@@ -98,11 +99,11 @@ static void test_xz_blocks(void) {
         uint8_t *data = seek_test_data(N, 1);
         struct buf b = {};
         pb_seek_table t;
-        char why[256];
+        struct pb_diag why = {};
         unsigned reads;
 
         seek_build_xz(&b, data, N, 64 * 1024);
-        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, why, sizeof why, &reads), 0);
+        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, &why, &reads), 0);
         ASSERT_EQ(t.format, PB_SEEK_XZ);
         ASSERT_EQ(t.n_frames, (N + 65535) / 65536);
         ASSERT_EQ(t.max_frame_usize, 65536);
@@ -122,7 +123,7 @@ static void test_xz_concatenated(void) {
         static const uint8_t zeros[16] = {};
         struct buf b = {};
         pb_seek_table t;
-        char why[256];
+        struct pb_diag why = {};
 
         /* Three streams, stream padding after the first and the last, as `cat a.xz b.xz` and
          * `xz --block-size` on tapes make. */
@@ -131,14 +132,14 @@ static void test_xz_concatenated(void) {
         seek_build_xz(&b, data + 300000, 1, 100000);
         seek_build_xz(&b, data + 300001, N - 300001, 128 * 1024);
         buf_add(&b, zeros, 12);
-        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, why, sizeof why, NULL), 0);
+        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, &why, NULL), 0);
         ASSERT_EQ(t.n_frames, 3 + 1 + (N - 300001 + 131071) / 131072);
         check_ranges(&t, &b, data, N);
         pb_seek_table_done(&t);
 
         /* Padding that is not whole 4-byte words is not stream padding. */
         b.n -= 1;
-        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, why, sizeof why, NULL), -EBADMSG);
+        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, &why, NULL), -EBADMSG);
         free(b.p);
         free(data);
 }
@@ -147,36 +148,36 @@ static void test_xz_refused(void) {
         uint8_t *data = seek_test_data(N, 3);
         struct buf b = {};
         pb_seek_table t;
-        char why[256];
+        struct pb_diag why = {};
 
         /* One block: not seekable, and the why says how to make a seekable one. */
         seek_build_xz(&b, data, N, N);
-        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, why, sizeof why, NULL), -EMEDIUMTYPE);
-        ASSERT_TRUE(strstr(why, "xz --block-size="));
+        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, &why, NULL), -EMEDIUMTYPE);
+        ASSERT_TRUE(strstr(why.reason ?: "", "xz --block-size="));
         ASSERT_EQ(t.n_frames, 0);
         free(b.p);
 
         /* Blocks larger than the cap: refused before any is decoded. */
         b = (struct buf) {};
         seek_build_xz(&b, data, N, 256 * 1024);
-        ASSERT_EQ(load(&t, &b, 100 * 1024, why, sizeof why, NULL), -E2BIG);
-        ASSERT_TRUE(strstr(why, "frame 0") && strstr(why, "--block-size"));
+        ASSERT_EQ(load(&t, &b, 100 * 1024, &why, NULL), -E2BIG);
+        ASSERT_TRUE(strstr(why.reason ?: "", "--block-size"));
 
         /* A flipped bit in the index (CRC32) or footer, and a truncated file. */
-        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, why, sizeof why, NULL), 0);
+        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, &why, NULL), 0);
         pb_seek_table_done(&t);
         b.p[b.n - 14] ^= 0x10;
-        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, why, sizeof why, NULL), -EBADMSG);
+        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, &why, NULL), -EBADMSG);
         b.p[b.n - 14] ^= 0x10;
         b.p[b.n - 8] ^= 0x01;
-        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, why, sizeof why, NULL), -EBADMSG);
+        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, &why, NULL), -EBADMSG);
         b.p[b.n - 8] ^= 0x01;
         b.n -= 100;
-        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, why, sizeof why, NULL), -EBADMSG);
+        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, &why, NULL), -EBADMSG);
         b.n += 100;
 
         /* A corrupt block decodes to an error, never to other bytes. */
-        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, why, sizeof why, NULL), 0);
+        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, &why, NULL), 0);
         b.p[t.frames[1].coff + 40] ^= 0x55;
         uint8_t *out = malloc(t.frames[1].usize);
         ASSERT_EQ(pb_seek_frame_decode(&t, &t.frames[1], b.p + t.frames[1].coff, out), -EBADMSG);
@@ -204,10 +205,10 @@ static void test_xz_memlimit(void) {
         uint8_t *data = seek_test_data(N, 9);
         struct buf b = {};
         pb_seek_table t;
-        char why[256];
+        struct pb_diag why = {};
 
         seek_build_xz(&b, data, N, 256 * 1024);
-        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, why, sizeof why, NULL), 0);
+        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, &why, NULL), 0);
         uint64_t coff0 = t.frames[0].coff, coff2 = t.frames[2].coff;
         uint8_t *out = malloc(t.frames[2].usize);
 
@@ -218,8 +219,8 @@ static void test_xz_memlimit(void) {
         pb_seek_table_done(&t);
         /* The first one: refused when the table is loaded, with the why. */
         forge_dict(b.p + coff0);
-        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, why, sizeof why, NULL), -E2BIG);
-        ASSERT_TRUE(strstr(why, "memory") && strstr(why, "dict"));
+        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, &why, NULL), -E2BIG);
+        ASSERT_TRUE(strstr(why.reason ?: "", "memory") && strstr(why.reason ?: "", "dict"));
         free(out);
         free(b.p);
         free(data);
@@ -229,11 +230,11 @@ static void test_zstd_seekable(bool checksums) {
         uint8_t *data = seek_test_data(N, 4);
         struct buf b = {};
         pb_seek_table t;
-        char why[256];
+        struct pb_diag why = {};
         unsigned reads;
 
         seek_build_zstd(&b, data, N, 48 * 1024, checksums);
-        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, why, sizeof why, &reads), 0);
+        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, &why, &reads), 0);
         ASSERT_EQ(t.format, PB_SEEK_ZSTD);
         ASSERT_EQ(t.checksums, checksums);
         ASSERT_EQ(t.n_frames, (N + 48 * 1024 - 1) / (48 * 1024));
@@ -264,7 +265,7 @@ static void test_zstd_empty_frames(void) {
         struct seek_entry e[8];
         struct buf b = {};
         pb_seek_table t;
-        char why[256];
+        struct pb_diag why = {};
 
         /* A skippable frame first (the format allows it), an empty frame, data, another
          * skippable frame between data frames, the rest. */
@@ -276,7 +277,7 @@ static void test_zstd_empty_frames(void) {
         e[3] = (struct seek_entry) { .csize = sizeof skippable };
         seek_build_zstd_frame(&b, data + 400000, N - 400000, &e[4]);
         seek_build_zstd_table(&b, e, 5, true, 0x03);    /* unused bits: ignored */
-        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, why, sizeof why, NULL), 0);
+        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, &why, NULL), 0);
         ASSERT_EQ(t.n_frames, 2);
         ASSERT_EQ(t.frames[1].coff, 2 * sizeof skippable + e[1].csize + e[2].csize);
         check_ranges(&t, &b, data, N);
@@ -287,7 +288,7 @@ static void test_zstd_empty_frames(void) {
         b = (struct buf) {};
         seek_build_zstd_frame(&b, data, 0, &e[0]);
         seek_build_zstd_table(&b, e, 1, false, 0);
-        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, why, sizeof why, NULL), 0);
+        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, &why, NULL), 0);
         ASSERT_EQ(t.usize, 0);
         ASSERT_EQ(t.n_frames, 0);
         ASSERT_TRUE(pb_seek_table_find(&t, 0) == NULL);
@@ -300,28 +301,28 @@ static void test_zstd_refused(void) {
         uint8_t *data = seek_test_data(N, 6);
         struct buf b = {};
         pb_seek_table t;
-        char why[256];
+        struct pb_diag why = {};
 
         /* A plain zstd file: no seek table; the why names the tool that makes one. */
         seek_build_zstd_frame(&b, data, N, &(struct seek_entry) {});
-        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, why, sizeof why, NULL), -EMEDIUMTYPE);
-        ASSERT_TRUE(strstr(why, "pullboot-mkseekable"));
+        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, &why, NULL), -EMEDIUMTYPE);
+        ASSERT_TRUE(strstr(why.reason ?: "", "pullboot-mkseekable"));
         free(b.p);
 
         /* A frame larger than the cap. */
         b = (struct buf) {};
         seek_build_zstd(&b, data, N, 512 * 1024, true);
-        ASSERT_EQ(load(&t, &b, 256 * 1024, why, sizeof why, NULL), -E2BIG);
-        ASSERT_TRUE(strstr(why, "frame 0") && strstr(why, "--frame-size"));
+        ASSERT_EQ(load(&t, &b, 256 * 1024, &why, NULL), -E2BIG);
+        ASSERT_TRUE(strstr(why.reason ?: "", "--frame-size"));
         free(b.p);
 
         /* gzip and bzip2 are not seekable; anything else is raw. */
         struct buf gz = { (uint8_t *) "\x1f\x8b\x08\x00\x00\x00\x00\x00", 8 }, bz = { (uint8_t *) "BZh91AY&SY", 10 };
-        ASSERT_EQ(load(&t, &gz, PB_SEEK_FRAME_USIZE_MAX, why, sizeof why, NULL), -EMEDIUMTYPE);
-        ASSERT_TRUE(strstr(why, "gzip"));
-        ASSERT_EQ(load(&t, &bz, PB_SEEK_FRAME_USIZE_MAX, why, sizeof why, NULL), -EMEDIUMTYPE);
+        ASSERT_EQ(load(&t, &gz, PB_SEEK_FRAME_USIZE_MAX, &why, NULL), -EMEDIUMTYPE);
+        ASSERT_TRUE(strstr(why.reason ?: "", "gzip"));
+        ASSERT_EQ(load(&t, &bz, PB_SEEK_FRAME_USIZE_MAX, &why, NULL), -EMEDIUMTYPE);
         struct buf raw = { data, 4096 };
-        ASSERT_EQ(load(&t, &raw, PB_SEEK_FRAME_USIZE_MAX, why, sizeof why, NULL), 0);
+        ASSERT_EQ(load(&t, &raw, PB_SEEK_FRAME_USIZE_MAX, &why, NULL), 0);
         ASSERT_EQ(t.format, PB_SEEK_RAW);
         ASSERT_EQ(t.usize, 4096);
         free(data);
@@ -336,17 +337,17 @@ static void build_four(struct buf *b, struct seek_entry *e, const uint8_t *data)
 
 static void expect_refused(const struct buf *b, int err, const char *what) {
         pb_seek_table t;
-        char why[256] = "";
+        struct pb_diag why = {};
 
-        int r = load(&t, b, PB_SEEK_FRAME_USIZE_MAX, why, sizeof why, NULL);
+        int r = load(&t, b, PB_SEEK_FRAME_USIZE_MAX, &why, NULL);
         if (r == 0) {
                 /* A table that loads must at least not decode into wrong bytes unnoticed. */
                 pb_seek_table_done(&t);
                 TEST_FAIL("hostile table accepted: %s", what);
         }
         if (r != err)
-                TEST_FAIL("hostile table (%s): got %d, expected %d (%s)", what, r, err, why);
-        if (!why[0])
+                TEST_FAIL("hostile table (%s): got %d, expected %d (%s)", what, r, err, why.reason ?: "");
+        if (!why.reason)
                 TEST_FAIL("hostile table (%s) refused without a why", what);
 }
 
@@ -426,7 +427,7 @@ static void test_zstd_lying_entries(void) {
         uint8_t *data = seek_test_data(40000, 8);
         struct seek_entry e[4], h[4];
         pb_seek_table t;
-        char why[256];
+        struct pb_diag why = {};
         struct buf b;
 
         build_four(&b, e, data);
@@ -434,7 +435,7 @@ static void test_zstd_lying_entries(void) {
         h[1].checksum ^= 1;
         h[2].usize += 1;
         seek_build_zstd_table(&b, h, 4, true, 0);
-        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, why, sizeof why, NULL), 0);
+        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, &why, NULL), 0);
         uint8_t *out = malloc(20000);
         ASSERT_EQ(pb_seek_frame_decode(&t, &t.frames[0], b.p + t.frames[0].coff, out), 0);
         ASSERT_EQ(pb_seek_frame_decode(&t, &t.frames[1], b.p + t.frames[1].coff, out), -EBADMSG);
@@ -451,7 +452,7 @@ static void test_zstd_lying_entries(void) {
         h[1] = h[2];
         h[2] = h[3];
         seek_build_zstd_table(&b, h, 3, false, 0);
-        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, why, sizeof why, NULL), 0);
+        ASSERT_EQ(load(&t, &b, PB_SEEK_FRAME_USIZE_MAX, &why, NULL), 0);
         out = malloc(20000);
         ASSERT_EQ(pb_seek_frame_decode(&t, &t.frames[0], b.p, out), -EBADMSG);
         free(out);
@@ -479,13 +480,13 @@ static int check_file(const char *path, const char *original) {
         struct buf file = {};
         size_t n;
         pb_seek_table t;
-        char why[512];
+        struct pb_diag why = {};
 
         file.p = slurp(path, &file.n);
         uint8_t *data = slurp(original, &n);
-        int r = load(&t, &file, PB_SEEK_FRAME_USIZE_MAX, why, sizeof why, NULL);
+        int r = load(&t, &file, PB_SEEK_FRAME_USIZE_MAX, &why, NULL);
         if (r < 0)
-                TEST_FAIL("%s: %d (%s)", path, r, why);
+                TEST_FAIL("%s: %d (%s)", path, r, why.reason ?: "");
         if (n == 0 || t.format == PB_SEEK_RAW || t.n_frames < 2)
                 TEST_FAIL("%s: expected a seekable file of several frames (format %s, %zu frames)", path,
                           pb_seek_format_name(t.format), t.n_frames);

@@ -32,11 +32,12 @@ static void make_sb(unsigned char sb[512]) {
 int main(void) {
         unsigned char sb[512];
         struct verity_sb v;
-        char why[256], table[1024];
+        struct pb_diag why = {};
+        char table[1024];
         const char *hash = "2cb0a559d215623bff58d1b358c231e209f9549e15d4dfa7fc1b0b8c70f5919d";
 
         make_sb(sb);
-        ASSERT_EQ(verity_sb_parse(sb, &v, why, sizeof why), 0);
+        ASSERT_EQ(verity_sb_parse(sb, &v, &why), 0);
         ASSERT_EQ(verity_table(&v, "/dev/nbd0p1", "/dev/nbd0p2", hash, table, sizeof table), 0);
         /* version, devices, block sizes, data blocks, hash start (the block after the superblock),
          * algorithm, root hash, salt */
@@ -45,46 +46,46 @@ int main(void) {
 
         /* 512-byte hash blocks: the tree still starts one block (the superblock's) in. */
         put32(sb + 68, 512);
-        ASSERT_EQ(verity_sb_parse(sb, &v, why, sizeof why), 0);
+        ASSERT_EQ(verity_sb_parse(sb, &v, &why), 0);
         ASSERT_EQ(verity_table(&v, "a", "b", hash, table, sizeof table), 0);
         ASSERT_STREQ(table, "1 a b 512 512 20480 1 sha256 "
                             "2cb0a559d215623bff58d1b358c231e209f9549e15d4dfa7fc1b0b8c70f5919d 7afb405f");
 
         /* No salt: dm-verity's "-". */
         sb[80] = 0;
-        ASSERT_EQ(verity_sb_parse(sb, &v, why, sizeof why), 0);
+        ASSERT_EQ(verity_sb_parse(sb, &v, &why), 0);
         ASSERT_STREQ(v.salt_hex, "-");
 
         /* Refused: not a superblock, another version, odd block sizes, a salt past its field, a table
          * argument smuggled in through the algorithm name, no data. */
         make_sb(sb);
         sb[0] = 'V';
-        ASSERT_EQ(verity_sb_parse(sb, &v, why, sizeof why), -EBADMSG);
+        ASSERT_EQ(verity_sb_parse(sb, &v, &why), -EBADMSG);
         make_sb(sb);
         put32(sb + 8, 2);
-        ASSERT_EQ(verity_sb_parse(sb, &v, why, sizeof why), -EBADMSG);
+        ASSERT_EQ(verity_sb_parse(sb, &v, &why), -EBADMSG);
         make_sb(sb);
         put32(sb + 64, 1000);
-        ASSERT_EQ(verity_sb_parse(sb, &v, why, sizeof why), -EBADMSG);
+        ASSERT_EQ(verity_sb_parse(sb, &v, &why), -EBADMSG);
         make_sb(sb);
         put32(sb + 68, 256);
-        ASSERT_EQ(verity_sb_parse(sb, &v, why, sizeof why), -EBADMSG);
+        ASSERT_EQ(verity_sb_parse(sb, &v, &why), -EBADMSG);
         make_sb(sb);
         sb[81] = 1;                       /* salt size 260 */
-        ASSERT_EQ(verity_sb_parse(sb, &v, why, sizeof why), -EBADMSG);
+        ASSERT_EQ(verity_sb_parse(sb, &v, &why), -EBADMSG);
         make_sb(sb);
         memcpy(sb + 32, "sha256 1 2", 10);
-        ASSERT_EQ(verity_sb_parse(sb, &v, why, sizeof why), -EBADMSG);
+        ASSERT_EQ(verity_sb_parse(sb, &v, &why), -EBADMSG);
         make_sb(sb);
         put32(sb + 72, 0);
-        ASSERT_EQ(verity_sb_parse(sb, &v, why, sizeof why), -EBADMSG);
+        ASSERT_EQ(verity_sb_parse(sb, &v, &why), -EBADMSG);
         make_sb(sb);
         put32(sb + 12, 2);
-        ASSERT_EQ(verity_sb_parse(sb, &v, why, sizeof why), -EBADMSG);
+        ASSERT_EQ(verity_sb_parse(sb, &v, &why), -EBADMSG);
 
         /* A table that does not fit is an error, not a cut line. */
         make_sb(sb);
-        ASSERT_EQ(verity_sb_parse(sb, &v, why, sizeof why), 0);
+        ASSERT_EQ(verity_sb_parse(sb, &v, &why), 0);
         ASSERT_EQ(verity_table(&v, "/dev/nbd0p1", "/dev/nbd0p2", hash, table, 40), -ENOBUFS);
         return 0;
 }

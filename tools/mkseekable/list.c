@@ -24,20 +24,20 @@ static int pread_all(void *userdata, uint64_t off, void *buf, size_t len) {
 /* Loads the table of the file open at fd; an exit status, logged, on failure. */
 static int load(int fd, const char *path, pb_seek_table *t) {
         struct stat st;
-        char why[512];
+        struct pb_diag diag = {};
 
         if (fstat(fd, &st) < 0) {
                 log_error_errno(-errno, "cannot open %s", path);
                 return MKSEEKABLE_EXIT_FAILURE;
         }
-        int r = pb_seek_table_load(t, st.st_size, pread_all, &fd, why, sizeof why);
+        int r = pb_seek_table_load(t, st.st_size, pread_all, &fd, &diag);
         if (r == -EMEDIUMTYPE) {
-                log_error("%s is not seekable: %s", path, why);
+                log_error("%s is not seekable: %s", path, diag.reason);
                 return MKSEEKABLE_EXIT_NOT_SEEKABLE;
         }
         if (r < 0) {
-                if (why[0])
-                        log_error("%s: %s", path, why);
+                if (diag.reason)
+                        log_error("%s: %s", path, diag.reason);
                 else
                         log_error_errno(r, "cannot read the seek table of %s", path);
                 return r == -EBADMSG || r == -E2BIG ? MKSEEKABLE_EXIT_USAGE : MKSEEKABLE_EXIT_FAILURE;

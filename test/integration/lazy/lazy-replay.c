@@ -208,7 +208,7 @@ static void *serve_thread(void *arg) {
 int main(int argc, char **argv) {
         const char *url = NULL, *expect = NULL, *mode = NULL;
         bool fill = false;
-        char why[1024] = "";
+        struct pb_diag why = {};
         int r;
 
         log_set_program("lazy-replay");
@@ -244,12 +244,12 @@ int main(int argc, char **argv) {
 
         curl_global_init(CURL_GLOBAL_DEFAULT);
         struct range_source *src = NULL;
-        r = range_source_open(url, NULL, &src, why, sizeof why);
+        r = range_source_open(url, NULL, &src);      /* logs why not */
         pb_seek_table table = {};
         if (r >= 0)
-                r = pb_seek_table_load(&table, range_source_size(src), range_source_read, src, why, sizeof why);
+                r = pb_seek_table_load(&table, range_source_size(src), range_source_read, src, &why);
         if (r < 0) {
-                fprintf(stderr, "lazy-replay: not served lazily: %s\n", why);
+                fprintf(stderr, "lazy-replay: not served lazily: %s\n", why.reason ?: strerror(-r));
                 range_source_free(src);
                 free(image);
                 curl_global_cleanup();

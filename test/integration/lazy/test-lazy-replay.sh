@@ -5,7 +5,8 @@
 #   whole image, sparse reads (bytes fetched stay near bytes read), copy-on-write, cut
 #   connections (continued from the byte where they broke), the image changed on the server
 #   (I/O errors naming the ETag change, never the new bytes), servers that cannot serve ranges
-#   safely (refused: the initrd downloads instead), and fill (then the server goes away).
+#   safely (refused: the initrd downloads instead; also through lazy_root_start(), whose server
+#   process logs the reason once and sends only its verdict), and fill (then the server goes away).
 set -u
 . "$(dirname "$0")/../pull/lib.sh"
 : "${LAZY_REPLAY:?LAZY_REPLAY must point to lazy-replay}"
@@ -83,6 +84,32 @@ replay gzip "$NGINX_URL/disk.raw.gz" all
 replay missing "$NGINX_URL/nothere.raw" all
 [ "$RC" = 1 ] && grep -q 'not on the server (HTTP 404)' "$T/missing.err" &&
         ok "a missing image is reported as such" || fail "missing image: rc $RC: $(cat "$T/missing.err")"
+
+# The same refusals through lazy_root_start(), as init sees them: the server process logs its
+# reason once and sends its parent only the verdict (-EMEDIUMTYPE: download instead; -ENOENT:
+# try the next candidate), which the parent does not repeat.
+if [ -n "${LAZY_START:-}" ]; then
+        start() {
+                RC=0
+                "$LAZY_START" "$2" "$T/state" >"$T/start-$1.out" 2>"$T/start-$1.err" || RC=$?
+        }
+        verdict() {   # NAME RC PHRASE
+                local lines
+                lines=$(grep -c -- "$3" "$T/start-$1.err")
+                if [ "$RC" = 0 ] && grep -qx "rc $2" "$T/start-$1.out" && [ "$lines" = 1 ] &&
+                   ! grep -q -e fallback -e '^error ' "$T/start-$1.err"; then
+                        ok "lazy_root_start $1: rc $2, the server's reason logged once: $(grep -- "$3" "$T/start-$1.err")"
+                else
+                        fail "lazy_root_start $1: $(cat "$T/start-$1.out") ($lines lines with '$3'): $(cat "$T/start-$1.err")"
+                fi
+        }
+        start norange "$FS_URL/f/norange/disk.raw"
+        verdict norange -124 'lazy: the server of .* ignores range requests'
+        start gzip "$NGINX_URL/disk.raw.gz"
+        verdict gzip -124 'lazy: .*disk.raw.gz: gzip streams cannot be read from the middle'
+        start missing "$NGINX_URL/nothere.raw"
+        verdict missing -2 'lazy: .*/nothere.raw is not on the server (HTTP 404)'
+fi
 
 # The image replaced on nginx between two halves of a read (a new file: new ETag).
 cp "$T/srv/disk.raw" "$T/srv/swap.raw"

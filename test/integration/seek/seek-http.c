@@ -5,7 +5,7 @@
  * image frame by frame, compared with the original. Prints the requests and bytes each phase took.
  * Usage: seek-http URL ORIGINAL
  * Exit status: 0 all ranges equal, 1 a difference or an HTTP/decoding error, 3 not seekable (the
- * why on stderr).
+ * reason on stderr).
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -65,7 +65,7 @@ int main(int argc, char **argv) {
         struct http h = { .url = argv[1] };
         curl_off_t size = -1;
         pb_seek_table t;
-        char why[512];
+        struct pb_diag why = {};
 
         if (argc != 3) {
                 fprintf(stderr, "usage: seek-http URL ORIGINAL\n");
@@ -93,9 +93,9 @@ int main(int argc, char **argv) {
         curl_easy_setopt(h.curl, CURLOPT_WRITEFUNCTION, on_data);
         curl_easy_setopt(h.curl, CURLOPT_WRITEDATA, &h);
 
-        int r = pb_seek_table_load(&t, size, range_read, &h, why, sizeof why);
+        int r = pb_seek_table_load(&t, size, range_read, &h, &why);
         if (r < 0) {
-                fprintf(stderr, "seek-http: %s: %s (%s)\n", h.url, why[0] ? why : "no table", strerror(-r));
+                fprintf(stderr, "seek-http: %s: %s (%s)\n", h.url, why.reason ?: "no table", strerror(-r));
                 curl_easy_cleanup(h.curl);
                 curl_global_cleanup();
                 return r == -EMEDIUMTYPE ? 3 : 1;
