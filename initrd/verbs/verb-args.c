@@ -81,6 +81,15 @@ int verb_parse_timeout_ms(const char *arg, unsigned *ret) {
         return 0;
 }
 
+int verb_parse_absolute_path(const char *option, const char *arg, const char **ret) {
+        if (arg[0] != '/') {
+                log_error("%s needs an absolute path, got '%s'", option, arg);
+                return -EINVAL;
+        }
+        *ret = arg;
+        return 0;
+}
+
 int verb_usage_hint(const char *verb) {
         log_error("run 'pullboot %s --help' for the options", verb);
         return PB_EXIT_USAGE;
