@@ -116,6 +116,19 @@ static inline int pb_writer_status(const struct pb_writer *w) {
         return w->overflow ? -ENOBUFS : 0;
 }
 
+/* Moves what fits of the input (*p, *n bytes) into buf, whose first *len of size bytes are taken:
+ * copies it and advances *p, *n and *len. For code that fills a fixed buffer from chunks of any size. */
+static inline void pb_fill(uint8_t *buf, size_t size, size_t *len, const uint8_t **p, size_t *n) {
+        size_t k = size - *len;
+        if (k > *n)
+                k = *n;
+        if (k > 0)
+                pb_memcpy(buf + *len, *p, k);
+        *len += k;
+        *p += k;
+        *n -= k;
+}
+
 static inline uint16_t pb_le16(const uint8_t *p) {
         return (uint16_t) (p[0] | (p[1] << 8));
 }

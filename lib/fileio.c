@@ -12,6 +12,23 @@
 #include "fileio.h"
 #include "macro.h"
 
+ssize_t read_up_to(int fd, void *buf, size_t n) {
+        uint8_t *p = buf;
+        size_t got = 0;
+
+        while (got < n) {
+                ssize_t k = read(fd, p + got, n - got);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return -errno;
+                if (k == 0)
+                        break;
+                got += (size_t) k;
+        }
+        return (ssize_t) got;
+}
+
 int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size) {
         _cleanup_free_ char *buf = NULL;
         size_t size = 0, alloc = 0;
@@ -29,17 +46,15 @@ int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size) {
                         buf = p;
                         alloc = n;
                 }
-                ssize_t k = read(fd, buf + size, alloc - size);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
+                size_t want = alloc - size;
+                ssize_t k = read_up_to(fd, buf + size, want);
+                if (k < 0)
+                        return (int) k;
                 size += (size_t) k;
                 if (size > max)
                         return -EFBIG;
+                if ((size_t) k < want)
+                        break;
         }
         if (!buf && !(buf = malloc(1)))
                 return -ENOMEM;
@@ -74,20 +89,10 @@ int write_full_fd(int fd, const void *buf, size_t n) {
 }
 
 int read_exact_fd(int fd, void *buf, size_t n) {
-        uint8_t *p = buf;
-
-        while (n > 0) {
-                ssize_t k = read(fd, p, n);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                if (k == 0)
-                        return -EPIPE;
-                p += k;
-                n -= (size_t) k;
-        }
-        return 0;
+        ssize_t k = read_up_to(fd, buf, n);
+        if (k < 0)
+                return (int) k;
+        return (size_t) k < n ? -EPIPE : 0;
 }
 
 int pread_exact(int fd, void *buf, size_t n, uint64_t off) {

@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Reads a whole file (up to max bytes; -EFBIG beyond) into a NUL-terminated malloc'd buffer. */
 int read_full_file(const char *path, size_t max, char **ret, size_t *ret_size);
@@ -10,6 +11,9 @@ int read_full_file(const char *path, size_t max, char **ret, size_t *ret_size);
 int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size);
 /* Writes all n bytes to fd, retrying short writes and EINTR. */
 int write_full_fd(int fd, const void *buf, size_t n);
+/* Up to n bytes from fd, fewer only where the input ends, retrying short reads and EINTR: how many,
+ * or -errno. */
+ssize_t read_up_to(int fd, void *buf, size_t n);
 /* Exactly n bytes from fd, retrying short reads and EINTR; -EPIPE when the input ends first (the
  * peer closed the socket). */
 int read_exact_fd(int fd, void *buf, size_t n);

@@ -4,6 +4,19 @@
 
 #include "size.h"
 
+int parse_decimal(const char *s, uint64_t max, uint64_t *ret) {
+        char *end;
+
+        if (s[0] < '0' || s[0] > '9')
+                return -EINVAL;
+        errno = 0;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (errno != 0 || *end != 0 || v > max)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
 int parse_size(const char *s, uint64_t *ret) {
         char *end;
         errno = 0;

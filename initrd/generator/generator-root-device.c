@@ -74,11 +74,8 @@ int verb_root_device(int argc, char **argv) {
                         cmdline_arg = optarg;
                         break;
                 case ARG_LINK:
-                        if (optarg[0] != '/') {
-                                log_error("--link needs an absolute path, got '%s'", optarg);
+                        if (verb_parse_absolute_path("--link", optarg, &link) < 0)
                                 return PB_EXIT_USAGE;
-                        }
-                        link = optarg;
                         break;
                 case ARG_TIMEOUT:
                         if (verb_parse_timeout_ms(optarg, &opts.timeout_ms) < 0)

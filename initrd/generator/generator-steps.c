@@ -33,6 +33,16 @@ void generator_argv_free(struct generator_argv *a) {
         *a = (struct generator_argv) {};
 }
 
+/* The end of a builder: hands a over to ret, or frees it when a push failed (r < 0). */
+static int argv_done(struct generator_argv *a, int r, struct generator_argv *ret) {
+        if (r < 0) {
+                generator_argv_free(a);
+                return r;
+        }
+        *ret = *a;
+        return 0;
+}
+
 static char *verify_arg(const struct pb_pullspec *spec) {
         char *s;
 
@@ -69,12 +79,7 @@ int generator_pull_argv(const struct plan_pull *pull, const struct generator_opt
                 r = push(&a, pull->urls[i]);
         if (r >= 0)
                 r = push(&a, pull->target);
-        if (r < 0) {
-                generator_argv_free(&a);
-                return r;
-        }
-        *ret = a;
-        return 0;
+        return argv_done(&a, r, ret);
 }
 
 int generator_attach_argv(const struct plan_pull *pull, const struct generator_options *o,
@@ -91,12 +96,7 @@ int generator_attach_argv(const struct plan_pull *pull, const struct generator_o
                 r = push(&a, "--ro");
         if (r >= 0)
                 r = push(&a, pull->target);
-        if (r < 0) {
-                generator_argv_free(&a);
-                return r;
-        }
-        *ret = a;
-        return 0;
+        return argv_done(&a, r, ret);
 }
 
 bool generator_root_is_pulled(const struct plan *p) {

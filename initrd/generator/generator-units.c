@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,6 +19,7 @@
 #include "log.h"
 
 #define ROOT_DEVICE_SERVICE "pullboot-root-device.service"
+#define STEP_SERVICE_NAME_MAX 64
 
 /* Unit file values: specifiers (%) and variables ($) taken literally. */
 static void put_literal(FILE *f, const char *s) {
@@ -156,22 +158,39 @@ static int finish_service(FILE *f, const char *dir, const char *name, const char
         return add_link(dir, "initrd.target", "wants", name);
 }
 
+/* Opens pullboot-STEP-I.service, the unit of one step (pull, attach) of pull i whose command line is
+ * a, and writes its [Unit] header with the description formatted from fmt; frees a when it cannot. */
+_printf_(8, 9)
+static int open_step_service(const char *dir, const struct plan *p, size_t i, const char *step, struct generator_argv *a,
+                             char name[static STEP_SERVICE_NAME_MAX], FILE **ret, const char *fmt, ...) {
+        char what[PATH_MAX + 64];
+        va_list ap;
+        int r;
+
+        snprintf(name, STEP_SERVICE_NAME_MAX, "pullboot-%s-%zu.service", step, i);
+        r = open_service(dir, name, a, ret);
+        if (r < 0)
+                return r;
+        va_start(ap, fmt);
+        vsnprintf(what, sizeof what, fmt, ap);
+        va_end(ap);
+        put_header(*ret, p, &p->pulls[i], what);
+        return 0;
+}
+
 static int write_pull(const struct plan *p, size_t i, const struct generator_options *o, const char *dir) {
         const struct plan_pull *pull = &p->pulls[i];
         struct generator_argv a;
-        char name[64], what[PATH_MAX + 64];
+        char name[STEP_SERVICE_NAME_MAX];
         FILE *f;
         int r;
 
         r = generator_pull_argv(pull, o, &a);
         if (r < 0)
                 return log_error_errno(r, "pull %zu: cannot form its command line", i);
-        snprintf(name, sizeof name, "pullboot-pull-%zu.service", i);
-        r = open_service(dir, name, &a, &f);
+        r = open_step_service(dir, p, i, "pull", &a, name, &f, "Pull %s to %s", pull->urls[0], pull->target);
         if (r < 0)
                 return r;
-        snprintf(what, sizeof what, "Pull %s to %s", pull->urls[0], pull->target);
-        put_header(f, p, pull, what);
         if (p->success_action_spec && p->success_action != PB_ACTION_INVALID)
                 fprintf(f, "SuccessAction=%s\n", p->success_action_spec);
         /* The network the systemd way: whatever makes network-online.target (systemd-networkd and
@@ -184,21 +203,17 @@ static int write_pull(const struct plan *p, size_t i, const struct generator_opt
 }
 
 static int write_attach(const struct plan *p, size_t i, const struct generator_options *o, const char *dir) {
-        const struct plan_pull *pull = &p->pulls[i];
         struct generator_argv a;
-        char name[64], what[PATH_MAX + 64];
+        char name[STEP_SERVICE_NAME_MAX];
         FILE *f;
         int r;
 
-        r = generator_attach_argv(pull, o, &a);
+        r = generator_attach_argv(&p->pulls[i], o, &a);
         if (r < 0)
                 return log_error_errno(r, "pull %zu: cannot form its attach command line", i);
-        snprintf(name, sizeof name, "pullboot-attach-%zu.service", i);
-        r = open_service(dir, name, &a, &f);
+        r = open_step_service(dir, p, i, "attach", &a, name, &f, "Attach %s to a loop device", p->pulls[i].target);
         if (r < 0)
                 return r;
-        snprintf(what, sizeof what, "Attach %s to a loop device", pull->target);
-        put_header(f, p, pull, what);
         fprintf(f, "%s=pullboot-pull-%zu.service\n"
                    "After=pullboot-pull-%zu.service systemd-udevd.service systemd-modules-load.service\n", dep_kind(p), i, i);
         return finish_service(f, dir, name, NULL, &a);

@@ -256,10 +256,7 @@ static int check_plan(struct init_state *s) {
                 log_warning("%s", p->warnings[i]);
         for (size_t i = 0; i < p->n_pulls; i++) {
                 const struct plan_pull *pull = &p->pulls[i];
-                if (pull->status == PLAN_PULL_INVALID)
-                        log_warning("ignoring %s=%s: %s", pull->key, pull->expression, pull->reason);
-                else if (pull->status == PLAN_PULL_SKIPPED)
-                        log_info("skipping %s=%s: %s", pull->key, pull->expression, pull->reason);
+                plan_log_pull_status(pull);
                 for (size_t j = 0; j < pull->n_warnings; j++)
                         log_warning("%s=%s: %s", pull->key, pull->expression, pull->warnings[j]);
         }

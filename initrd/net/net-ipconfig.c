@@ -67,7 +67,7 @@ int net_ipconfig_parse(const char *text, struct net_result *ret) {
                 uint8_t ip[4];
 
                 if (conf_value(line, "IPV4ADDR", v, sizeof v)) {
-                        if (parse_ip(v, ret->ipv4) < 0)
+                        if (parse_ip(v, ret->addr.ipv4) < 0)
                                 return -EBADMSG;
                         have_addr = true;
                 } else if (conf_value(line, "IPV4NETMASK", v, sizeof v)) {
@@ -75,20 +75,21 @@ int net_ipconfig_parse(const char *text, struct net_result *ret) {
                                 return -EBADMSG;
                 } else if (conf_value(line, "IPV4GATEWAY", v, sizeof v)) {
                         if (parse_ip(v, ip) == 0 && !ip_is_zero(ip)) {
-                                memcpy(ret->gateway, ip, 4);
-                                ret->has_gateway = true;
+                                memcpy(ret->addr.gateway, ip, 4);
+                                ret->addr.has_gateway = true;
                         }
                 } else if (conf_value(line, "IPV4DNS0", v, sizeof v) || conf_value(line, "IPV4DNS1", v, sizeof v)) {
-                        if (parse_ip(v, ip) == 0 && !ip_is_zero(ip) && ret->n_dns < PB_NETINFO_MAX_DNS)
-                                memcpy(ret->dns[ret->n_dns++], ip, 4);
+                        if (parse_ip(v, ip) == 0 && !ip_is_zero(ip) && ret->addr.n_dns < PB_NETINFO_MAX_DNS)
+                                memcpy(ret->addr.dns[ret->addr.n_dns++], ip, 4);
                 } else if (conf_value(line, "DNSDOMAIN", v, sizeof v)) {
                         snprintf(ret->domain, sizeof ret->domain, "%s", v);
                 }
         }
-        if (!have_addr || ip_is_zero(ret->ipv4))
+        if (!have_addr || ip_is_zero(ret->addr.ipv4))
                 return -EBADMSG;
-        if (netmask_to_prefix(mask, &ret->prefix_len) < 0)
+        if (netmask_to_prefix(mask, &ret->addr.prefix_len) < 0)
                 return -EBADMSG;
+        ret->addr.has_ipv4 = true;
         return 0;
 }
 

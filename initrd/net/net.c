@@ -147,20 +147,18 @@ static int apply_firmware(const struct net_options *o, const struct net_link *l,
         if (!ni || !ni->has_ipv4)
                 return log_error_errno(-ENODATA, "pullboot.net=firmware, but the firmware recorded no IPv4 "
                                        "address (PullbootNetInfo); use pullboot.net=dhcp");
-        memcpy(res->ipv4, ni->ipv4, 4);
-        res->prefix_len = ni->prefix_len;
-        res->has_gateway = ni->has_gateway;
-        memcpy(res->gateway, ni->gateway, 4);
-        res->n_dns = ni->n_dns;
-        memcpy(res->dns, ni->dns, sizeof res->dns);
+        /* The firmware's address, gateway and DNS servers; the MAC stays the link's. */
+        res->addr = *ni;
+        res->addr.has_mac = true;
+        memcpy(res->addr.mac, l->mac, 6);
 
-        format_ip(ip, sizeof ip, res->ipv4);
-        r = net_rtnl_add_address(l->ifindex, res->ipv4, res->prefix_len);
+        format_ip(ip, sizeof ip, res->addr.ipv4);
+        r = net_rtnl_add_address(l->ifindex, res->addr.ipv4, res->addr.prefix_len);
         if (r < 0)
-                return log_error_errno(r, "cannot add address %s/%u to %s", ip, res->prefix_len, l->ifname);
-        if (res->has_gateway) {
-                format_ip(ip, sizeof ip, res->gateway);
-                r = net_rtnl_add_default_route(l->ifindex, res->gateway);
+                return log_error_errno(r, "cannot add address %s/%u to %s", ip, res->addr.prefix_len, l->ifname);
+        if (res->addr.has_gateway) {
+                format_ip(ip, sizeof ip, res->addr.gateway);
+                r = net_rtnl_add_default_route(l->ifindex, res->addr.gateway);
                 if (r < 0)
                         return log_error_errno(r, "cannot add default route via %s on %s", ip, l->ifname);
         }
@@ -174,9 +172,9 @@ int net_write_resolv_conf(const char *path, const struct net_result *r) {
         n += (size_t) snprintf(buf + n, sizeof buf - n, "# written by pullboot from %s\n", r->ifname);
         if (r->domain[0])
                 n += (size_t) snprintf(buf + n, sizeof buf - n, "search %s\n", r->domain);
-        for (unsigned i = 0; i < r->n_dns && n < sizeof buf; i++)
+        for (unsigned i = 0; i < r->addr.n_dns && n < sizeof buf; i++)
                 n += (size_t) snprintf(buf + n, sizeof buf - n, "nameserver %u.%u.%u.%u\n",
-                                       r->dns[i][0], r->dns[i][1], r->dns[i][2], r->dns[i][3]);
+                                       r->addr.dns[i][0], r->addr.dns[i][1], r->addr.dns[i][2], r->addr.dns[i][3]);
         if (n >= sizeof buf)
                 return -ENOBUFS;
         return write_file_atomic(path, buf, n, 0644);
@@ -201,7 +199,8 @@ int net_setup(const struct net_options *o, struct net_result *ret) {
                 return r;
         snprintf(res.ifname, sizeof res.ifname, "%s", link.ifname);
         res.ifindex = link.ifindex;
-        memcpy(res.mac, link.mac, 6);
+        res.addr.has_mac = true;
+        memcpy(res.addr.mac, link.mac, 6);
 
         if (o->mode == NET_MODE_FIRMWARE)
                 r = apply_firmware(o, &link, &res);
@@ -215,10 +214,10 @@ int net_setup(const struct net_options *o, struct net_result *ret) {
         if (r < 0)
                 log_warning_errno(r, "cannot write %s; name resolution may fail", resolv);
 
-        format_ip(ip, sizeof ip, res.ipv4);
-        format_mac(m, sizeof m, res.mac);
-        log_info("%s (%s): %s/%u by %s, %u DNS server(s)", res.ifname, m, ip, res.prefix_len,
-                 o->mode == NET_MODE_FIRMWARE ? "firmware record" : "DHCP", res.n_dns);
+        format_ip(ip, sizeof ip, res.addr.ipv4);
+        format_mac(m, sizeof m, res.addr.mac);
+        log_info("%s (%s): %s/%u by %s, %u DNS server(s)", res.ifname, m, ip, res.addr.prefix_len,
+                 o->mode == NET_MODE_FIRMWARE ? "firmware record" : "DHCP", res.addr.n_dns);
         if (ret)
                 *ret = res;
         return 0;

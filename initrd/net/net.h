@@ -40,13 +40,7 @@ struct net_options {
 struct net_result {
         char ifname[IF_NAMESIZE];
         int ifindex;
-        uint8_t mac[6];
-        uint8_t ipv4[4];
-        uint8_t prefix_len;
-        bool has_gateway;
-        uint8_t gateway[4];
-        unsigned n_dns;
-        uint8_t dns[PB_NETINFO_MAX_DNS][4];
+        struct pb_netinfo addr;            /* the link's MAC, the IPv4 settings it got */
         char domain[256];                  /* DNS search domain from DHCP, "" if none */
 };
 

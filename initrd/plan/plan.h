@@ -156,3 +156,7 @@ int plan_add_error(struct plan *p, char *s);   /* takes s (NULL: -ENOMEM) */
 /* Printers (plan-print.c). The JSON form is a stable interface, documented in pullboot(8). */
 int plan_print_text(const struct plan *p, FILE *f);
 int plan_print_json(const struct plan *p, FILE *f);
+
+/* How the boot reports a pull it will not run, in `pullboot init` and the generator alike (plan-log.c):
+ * an invalid expression as a warning (it is skipped, as systemd does), a skipped one as information. */
+void plan_log_pull_status(const struct plan_pull *pull);

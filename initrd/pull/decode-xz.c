@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "base.h"
 #include "decode-xz.h"
 #include "space.h"
 
@@ -322,13 +323,7 @@ const char *xzpar_error(const struct xzpar *x) {
 
 /* Collects x->hneed bytes into hbuf; true once they are all there. */
 static bool gather(struct xzpar *x, const uint8_t **p, size_t *n) {
-        size_t k = x->hneed - x->hlen;
-        if (k > *n)
-                k = *n;
-        memcpy(x->hbuf + x->hlen, *p, k);
-        x->hlen += k;
-        *p += k;
-        *n -= k;
+        pb_fill(x->hbuf, x->hneed, &x->hlen, p, n);
         return x->hlen == x->hneed;
 }
 
@@ -465,13 +460,7 @@ int xzpar_feed(struct xzpar *x, const uint8_t *p, size_t n) {
                         break;
                 case ST_BLOCK_BODY: {
                         struct job *j = x->cur;
-                        size_t k = j->len - x->hlen;
-                        if (k > n)
-                                k = n;
-                        memcpy(j->buf + x->hlen, p, k);
-                        x->hlen += k;
-                        p += k;
-                        n -= k;
+                        pb_fill(j->buf, j->len, &x->hlen, &p, &n);
                         if (x->hlen < j->len)
                                 return 0;
                         if (lzma_index_hash_append(x->ih, lzma_block_unpadded_size(&j->block),

@@ -11,6 +11,7 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
+#include "base.h"
 #include "decode.h"
 #include "space.h"
 
@@ -516,13 +517,7 @@ static int feed_none(struct decoder *d, const uint8_t *p, size_t n) {
                 int r = flush_if_full(d);
                 if (r < 0)
                         return r;
-                size_t k = d->out_size - d->out_len;
-                if (k > n)
-                        k = n;
-                memcpy(d->out + d->out_len, p, k);
-                d->out_len += k;
-                p += k;
-                n -= k;
+                pb_fill(d->out, d->out_size, &d->out_len, &p, &n);
         }
         return 0;
 }
@@ -564,13 +559,7 @@ static int start(struct decoder *d) {
 int decoder_feed(struct decoder *d, const void *p, size_t n) {
         const uint8_t *b = p;
         if (d->format == DECODE_UNKNOWN) {
-                size_t k = MAGIC_MAX - d->n_magic;
-                if (k > n)
-                        k = n;
-                memcpy(d->magic + d->n_magic, b, k);
-                d->n_magic += k;
-                b += k;
-                n -= k;
+                pb_fill(d->magic, MAGIC_MAX, &d->n_magic, &b, &n);
                 if (d->n_magic < MAGIC_MAX)
                         return 0;
                 int r = start(d);

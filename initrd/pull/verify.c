@@ -79,6 +79,18 @@ static int url_name(const char *url, char **ret) {
         return *ret ? 0 : -ENOMEM;
 }
 
+/* A file the verification cannot do without (url, for what_for): a missing one is -EBADMSG with
+ * the reason logged, as the image cannot be checked. */
+static int fetch_required(const struct transfer_options *t, const char *url, const char *what, const char *what_for, char **ret,
+                          size_t *ret_size) {
+        int r = transfer_fetch(t, url, SUMS_MAX, ret, ret_size);
+        if (r == -ENOENT) {
+                log_error("no %s for %s: %s does not exist", what, what_for, url);
+                return -EBADMSG;
+        }
+        return r;
+}
+
 int verify_fetch_expected(const struct transfer_options *t, const char *url, enum pb_verify mode,
                           const char *keyring, uint8_t expected[32]) {
         _cleanup_free_ char *name = NULL, *sums_url = NULL, *sig_url = NULL, *single_url = NULL;
@@ -114,20 +126,12 @@ int verify_fetch_expected(const struct transfer_options *t, const char *url, enu
                 if (r < 0)
                         return r;
         } else {
-                r = transfer_fetch(t, sums_url, SUMS_MAX, &sums, &sums_size);
-                if (r == -ENOENT) {
-                        log_error("no checksum list for %s: %s does not exist", url, sums_url);
-                        return -EBADMSG;
-                }
+                r = fetch_required(t, sums_url, "checksum list", url, &sums, &sums_size);
                 if (r < 0)
                         return r;
                 if (asprintf(&sig_url, "%s.gpg", sums_url) < 0)
                         return -ENOMEM;
-                r = transfer_fetch(t, sig_url, SUMS_MAX, &sig, &sig_size);
-                if (r == -ENOENT) {
-                        log_error("no signature for %s: %s does not exist", sums_url, sig_url);
-                        return -EBADMSG;
-                }
+                r = fetch_required(t, sig_url, "signature", sums_url, &sig, &sig_size);
                 if (r < 0)
                         return r;
                 r = signature_verify(&tools, sums, sums_size, sig, sig_size);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
 #include "writer.h"
 
 #define MAX_BUFS 8
@@ -116,13 +117,7 @@ static int submit(struct writer *w) {
 int writer_write(struct writer *w, const void *data, size_t n) {
         const uint8_t *p = data;
         while (n > 0) {
-                size_t k = w->size - w->lens[w->fill];
-                if (k > n)
-                        k = n;
-                memcpy(w->bufs[w->fill] + w->lens[w->fill], p, k);
-                w->lens[w->fill] += k;
-                p += k;
-                n -= k;
+                pb_fill(w->bufs[w->fill], w->size, &w->lens[w->fill], &p, &n);
                 if (w->lens[w->fill] == w->size) {
                         int r = submit(w);
                         if (r < 0)

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "plan-inputs.h"
 #include "root.h"
+#include "size.h"
 #include "verb-args.h"
 
 /* A kernel command line is at most a few KiB (COMMAND_LINE_SIZE); @FILE may hold a longer test
@@ -70,21 +71,22 @@ int verb_build_plan(const char *arg_cmdline, const char *arg_origin, const char 
 }
 
 int verb_parse_timeout_ms(const char *arg, unsigned *ret) {
-        unsigned long v = 0;
-        char *end;
+        uint64_t v;
 
-        /* strtoul() alone would take " 5", "+5" and "-1" (as a huge number). */
-        if (arg[0] >= '0' && arg[0] <= '9') {
-                errno = 0;
-                v = strtoul(arg, &end, 10);
-                if (errno != 0 || *end != '\0')
-                        v = 0;
-        }
-        if (v == 0 || v > TIMEOUT_MS_MAX) {
+        if (parse_decimal(arg, TIMEOUT_MS_MAX, &v) < 0 || v == 0) {
                 log_error("invalid --timeout '%s': expected milliseconds, 1..%u", arg, TIMEOUT_MS_MAX);
                 return -EINVAL;
         }
         *ret = (unsigned) v;
+        return 0;
+}
+
+int verb_parse_absolute_path(const char *option, const char *arg, const char **ret) {
+        if (arg[0] != '/') {
+                log_error("%s needs an absolute path, got '%s'", option, arg);
+                return -EINVAL;
+        }
+        *ret = arg;
         return 0;
 }
 

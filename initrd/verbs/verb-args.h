@@ -26,6 +26,10 @@ int verb_read_root_spec(const char *arg, char **ret_cmdline, struct root_spec *r
 /* --timeout MS: decimal milliseconds, 1..3600000 (an hour). Logs and returns -EINVAL otherwise. */
 int verb_parse_timeout_ms(const char *arg, unsigned *ret);
 
+/* An option that names a path (--where, --link, ...): it must be absolute. Logs and returns
+ * -EINVAL otherwise; sets *ret to arg. */
+int verb_parse_absolute_path(const char *option, const char *arg, const char **ret);
+
 /* getopt reported an unknown option or a missing value (it printed which): the one-line hint every
  * verb adds. Returns PB_EXIT_USAGE. */
 int verb_usage_hint(const char *verb);

@@ -51,13 +51,8 @@ static void log_plan(const struct plan *p) {
                 log_warning("%s", p->warnings[i]);
         for (size_t i = 0; i < p->n_errors; i++)
                 log_error("%s (fix the kernel command line)", p->errors[i]);
-        for (size_t i = 0; i < p->n_pulls; i++) {
-                const struct plan_pull *pull = &p->pulls[i];
-                if (pull->status == PLAN_PULL_INVALID)
-                        log_warning("ignoring %s=%s: %s", pull->key, pull->expression, pull->reason);
-                else if (pull->status == PLAN_PULL_SKIPPED)
-                        log_info("skipping %s=%s: %s", pull->key, pull->expression, pull->reason);
-        }
+        for (size_t i = 0; i < p->n_pulls; i++)
+                plan_log_pull_status(&p->pulls[i]);
 }
 
 static int self_path(char *buf, size_t size) {
@@ -102,11 +97,8 @@ int verb_generator(int argc, char **argv) {
                         arg_credential = optarg;
                         break;
                 case ARG_PULLBOOT:
-                        if (optarg[0] != '/') {
-                                log_error("--pullboot needs an absolute path, got '%s'", optarg);
+                        if (verb_parse_absolute_path("--pullboot", optarg, &o.pullboot) < 0)
                                 return PB_EXIT_USAGE;
-                        }
-                        o.pullboot = optarg;
                         break;
                 case ARG_ROOT:
                         root = optarg;

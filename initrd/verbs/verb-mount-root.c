@@ -65,11 +65,8 @@ int verb_mount_root(int argc, char **argv) {
                 case ARG_ORIGIN:
                         break;
                 case ARG_WHERE:
-                        if (optarg[0] != '/') {
-                                log_error("--where needs an absolute path, got '%s'", optarg);
+                        if (verb_parse_absolute_path("--where", optarg, &opts.where) < 0)
                                 return PB_EXIT_USAGE;
-                        }
-                        opts.where = optarg;
                         break;
                 case ARG_DISK:
                         opts.gpt_auto_disk = optarg;

@@ -112,16 +112,16 @@ int verb_net(int argc, char **argv) {
         if (r < 0)
                 return PB_EXIT_FAILURE;
 
-        printf("IFNAME=%s\nMAC=%02x:%02x:%02x:%02x:%02x:%02x\n", res.ifname, res.mac[0], res.mac[1], res.mac[2],
-               res.mac[3], res.mac[4], res.mac[5]);
-        print_ip("ADDRESS", res.ipv4);
-        printf("/%u\n", res.prefix_len);
-        if (res.has_gateway) {
-                print_ip("GATEWAY", res.gateway);
+        printf("IFNAME=%s\nMAC=%02x:%02x:%02x:%02x:%02x:%02x\n", res.ifname, res.addr.mac[0], res.addr.mac[1], res.addr.mac[2],
+               res.addr.mac[3], res.addr.mac[4], res.addr.mac[5]);
+        print_ip("ADDRESS", res.addr.ipv4);
+        printf("/%u\n", res.addr.prefix_len);
+        if (res.addr.has_gateway) {
+                print_ip("GATEWAY", res.addr.gateway);
                 printf("\n");
         }
-        for (unsigned i = 0; i < res.n_dns; i++) {
-                print_ip("DNS", res.dns[i]);
+        for (unsigned i = 0; i < res.addr.n_dns; i++) {
+                print_ip("DNS", res.addr.dns[i]);
                 printf("\n");
         }
         return fflush(stdout) == 0 ? PB_EXIT_OK : PB_EXIT_FAILURE;

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "macro.h"
 #include "show.h"
+#include "size.h"
 #include "tls-ca.h"
 #include "uki.h"
 #include "url.h"
@@ -203,10 +204,8 @@ static int parse_args(int argc, char **argv, struct args *a) {
                         if (strcmp(optarg, "last") == 0)
                                 a->order_pos = SIZE_MAX;
                         else {
-                                char *end;
-                                errno = 0;
-                                unsigned long v = strtoul(optarg, &end, 10);
-                                if (errno || *end || !*optarg || optarg[0] == '-' || v > 0xffff) {
+                                uint64_t v;
+                                if (parse_decimal(optarg, 0xffff, &v) < 0) {
                                         log_error("--boot-order '%s': expected a position (0 = first) or 'last'",
                                                   optarg);
                                         return -EINVAL;

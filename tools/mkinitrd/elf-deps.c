@@ -38,18 +38,25 @@ bool elf_is_elf(const void *data, size_t size) {
         return size >= SELFMAG && memcmp(data, ELFMAG, SELFMAG) == 0;
 }
 
+/* The size bytes at off, copied out (the file's data need not be aligned for the header types);
+ * -EBADMSG where they are not all inside the file. */
+static int copy_out(const struct elf_view *v, uint64_t off, void *buf, size_t size) {
+        if (!range_ok(v->size, off, size))
+                return -EBADMSG;
+        memcpy(buf, v->data + off, size);
+        return 0;
+}
+
 static int read_phdr(const struct elf_view *v, uint64_t off, struct phdr *ret) {
         if (v->cls == ELFCLASS64) {
                 Elf64_Phdr p;
-                if (!range_ok(v->size, off, sizeof p))
+                if (copy_out(v, off, &p, sizeof p) < 0)
                         return -EBADMSG;
-                memcpy(&p, v->data + off, sizeof p);
                 *ret = (struct phdr) { p.p_type, p.p_offset, p.p_vaddr, p.p_filesz };
         } else {
                 Elf32_Phdr p;
-                if (!range_ok(v->size, off, sizeof p))
+                if (copy_out(v, off, &p, sizeof p) < 0)
                         return -EBADMSG;
-                memcpy(&p, v->data + off, sizeof p);
                 *ret = (struct phdr) { p.p_type, p.p_offset, p.p_vaddr, p.p_filesz };
         }
         return 0;
@@ -114,21 +121,17 @@ static int parse(const struct elf_view *v, struct elf_deps *d) {
 
         if (v->cls == ELFCLASS64) {
                 Elf64_Ehdr e;
-                if (v->size < sizeof e)
+                if (copy_out(v, 0, &e, sizeof e) < 0)
                         return -EBADMSG;
-                memcpy(&e, v->data, sizeof e);
                 phoff = e.e_phoff, phentsize = e.e_phentsize, phnum = e.e_phnum, d->machine = e.e_machine;
-                if (phnum > 0 && phentsize < sizeof(Elf64_Phdr))
-                        return -EBADMSG;
         } else {
                 Elf32_Ehdr e;
-                if (v->size < sizeof e)
+                if (copy_out(v, 0, &e, sizeof e) < 0)
                         return -EBADMSG;
-                memcpy(&e, v->data, sizeof e);
                 phoff = e.e_phoff, phentsize = e.e_phentsize, phnum = e.e_phnum, d->machine = e.e_machine;
-                if (phnum > 0 && phentsize < sizeof(Elf32_Phdr))
-                        return -EBADMSG;
         }
+        if (phnum > 0 && phentsize < (v->cls == ELFCLASS64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr)))
+                return -EBADMSG;
         if (!range_ok(v->size, phoff, phentsize * phnum))
                 return -EBADMSG;
 

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "macro.h"
 #include "modules.h"
+#include "size.h"
 #include "strip.h"
 
 #define DEFAULT_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
@@ -191,10 +192,8 @@ static int parse_argv(int argc, char **argv, struct options *o) {
                         o->compression = r;
                         break;
                 case ARG_COMPRESS_LEVEL: {
-                        char *end;
-                        errno = 0;
-                        long v = strtol(optarg, &end, 10);
-                        if (errno != 0 || end == optarg || *end || v < 0 || v > 99) {
+                        uint64_t v;
+                        if (parse_decimal(optarg, 99, &v) < 0) {
                                 log_error("--compress-level '%s' is not a number", optarg);
                                 return -EINVAL;
                         }

@@ -85,24 +85,6 @@ static void *compress_job(void *userdata) {
         return NULL;
 }
 
-/* Reads up to n bytes (less only at the end of the input). */
-static ssize_t read_frame(int fd, uint8_t *buf, size_t n) {
-        size_t got = 0;
-
-        while (got < n) {
-                ssize_t k = read(fd, buf + got, n - got);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                got += k;
-        }
-        return got;
-}
-
 static void jobs_free(struct job *jobs, unsigned n) {
         for (unsigned i = 0; i < n; i++) {
                 ZSTD_freeCCtx(jobs[i].cctx);
@@ -147,7 +129,7 @@ int compress_seekable(int in_fd, int out_fd, const struct compress_opts *o, stru
 
                 /* Read a batch of frames, compress them side by side, write them in order. */
                 for (; n < o->threads && !eof; n++) {
-                        ssize_t k = read_frame(in_fd, jobs[n].in, o->frame_size);
+                        ssize_t k = read_up_to(in_fd, jobs[n].in, o->frame_size);
                         if (k < 0) {
                                 r = log_error_errno((int) k, "cannot read the input");
                                 goto finish;

@@ -14,6 +14,7 @@
 #include "json.h"
 #include "fileio.h"
 #include "log.h"
+#include "macro.h"
 #include "mkseekable.h"
 #include "seekable.h"
 
@@ -21,12 +22,14 @@ static int pread_all(void *userdata, uint64_t off, void *buf, size_t len) {
         return pread_exact(*(int *) userdata, buf, len, off);
 }
 
-/* Loads the table of the file open at fd; an exit status, logged, on failure. */
-static int load(int fd, const char *path, pb_seek_table *t) {
+/* Opens path (*ret_fd, for reading its frames) and loads its table; an exit status, logged, on
+ * failure. */
+static int load(const char *path, int *ret_fd, pb_seek_table *t) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
         struct stat st;
         struct pb_diag diag = {};
 
-        if (fstat(fd, &st) < 0) {
+        if (fd < 0 || fstat(fd, &st) < 0) {
                 log_error_errno(-errno, "cannot open %s", path);
                 return MKSEEKABLE_EXIT_FAILURE;
         }
@@ -42,18 +45,15 @@ static int load(int fd, const char *path, pb_seek_table *t) {
                         log_error_errno(r, "cannot read the seek table of %s", path);
                 return r == -EBADMSG || r == -E2BIG ? MKSEEKABLE_EXIT_USAGE : MKSEEKABLE_EXIT_FAILURE;
         }
+        *ret_fd = TAKE_FD(fd);
         return MKSEEKABLE_EXIT_OK;
 }
 
 int list_seek_table(const char *path, bool json) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int fd = -EBADF;
         pb_seek_table t;
 
-        if (fd < 0) {
-                log_error_errno(-errno, "cannot open %s", path);
-                return MKSEEKABLE_EXIT_FAILURE;
-        }
-        int ret = load(fd, path, &t);
+        int ret = load(path, &fd, &t);
         if (ret != MKSEEKABLE_EXIT_OK)
                 return ret;
 
@@ -94,15 +94,11 @@ static double now(void) {
 }
 
 int verify_seek_table(const char *path) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int fd = -EBADF;
         pb_seek_table t;
         double total = 0, slowest = 0;
 
-        if (fd < 0) {
-                log_error_errno(-errno, "cannot open %s", path);
-                return MKSEEKABLE_EXIT_FAILURE;
-        }
-        int ret = load(fd, path, &t);
+        int ret = load(path, &fd, &t);
         if (ret != MKSEEKABLE_EXIT_OK)
                 return ret;
         if (t.format == PB_SEEK_RAW) {

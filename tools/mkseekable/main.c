@@ -95,7 +95,6 @@ int main(int argc, char **argv) {
         _cleanup_free_ char *default_out = NULL, *tmp = NULL;
         const char *out = NULL;
         bool force = false, list = false, json = false, verify = false;
-        char *end;
         int c;
 
         log_set_program("pullboot-mkseekable");
@@ -111,18 +110,18 @@ int main(int argc, char **argv) {
                                 return MKSEEKABLE_EXIT_USAGE;
                         }
                         break;
-                case 'l':
-                        errno = 0;
-                        o.level = strtol(optarg, &end, 10);
-                        if (errno || *end || end == optarg || o.level < 1 || o.level > ZSTD_maxCLevel()) {
+                case 'l': {
+                        uint64_t level;
+                        if (parse_decimal(optarg, (uint64_t) ZSTD_maxCLevel(), &level) < 0 || level < 1) {
                                 log_error("invalid --level '%s': give 1 to %d", optarg, ZSTD_maxCLevel());
                                 return MKSEEKABLE_EXIT_USAGE;
                         }
+                        o.level = (int) level;
                         break;
+                }
                 case 'T': {
-                        errno = 0;
-                        unsigned long t = strtoul(optarg, &end, 10);
-                        if (errno || *end || end == optarg || optarg[0] == '-' || t > 256) {
+                        uint64_t t;
+                        if (parse_decimal(optarg, 256, &t) < 0) {
                                 log_error("invalid --threads '%s': give 0 (one per CPU) to 256", optarg);
                                 return MKSEEKABLE_EXIT_USAGE;
                         }

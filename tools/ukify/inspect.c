@@ -72,6 +72,16 @@ static void print_text_line(const char *label, struct pb_span value) {
         putchar('\n');
 }
 
+/* Section i and its bytes in the file (empty where they lie outside it); false for a header that
+ * cannot be read, which the listings pass over. */
+static bool section_at(const struct uki_view *v, unsigned i, struct pb_pe_section *s, struct pb_span *data) {
+        if (pb_pe_section_get(v->buf, v->size, &v->pe, i, s) < 0)
+                return false;
+        *data = PB_SPAN_NULL;
+        (void) pb_pe_section_data(v->buf, v->size, &v->pe, s, data);
+        return true;
+}
+
 static void print_text(const struct uki_view *v, const char *path) {
         char mbuf[8], name[PRETTY_NAME_MAX];
         struct pb_span t;
@@ -82,10 +92,9 @@ static void print_text(const struct uki_view *v, const char *path) {
         printf("%-8s  %10s  %10s  %10s  %10s\n", "Name", "Size", "VMA", "RawSize", "FileOff");
         for (unsigned i = 0; i < v->pe.n_sections; i++) {
                 struct pb_pe_section s;
-                struct pb_span data = PB_SPAN_NULL;
-                if (pb_pe_section_get(v->buf, v->size, &v->pe, i, &s) < 0)
+                struct pb_span data;
+                if (!section_at(v, i, &s, &data))
                         continue;
-                (void) pb_pe_section_data(v->buf, v->size, &v->pe, &s, &data);
                 _cleanup_free_ char *sname = escape_control(s.name);
                 printf("%-8s  0x%08zx  0x%08" PRIx32 "  0x%08" PRIx32 "  0x%08" PRIx32 "\n", sname ?: "?",
                        data.len, s.virtual_address, s.raw_size, s.raw_offset);
@@ -118,10 +127,9 @@ static void print_json(const struct uki_view *v) {
                v->pe.subsystem, v->pe.size_of_image, v->pe.cert_offset ? "true" : "false");
         for (unsigned i = 0; i < v->pe.n_sections; i++) {
                 struct pb_pe_section s;
-                struct pb_span data = PB_SPAN_NULL;
-                if (pb_pe_section_get(v->buf, v->size, &v->pe, i, &s) < 0)
+                struct pb_span data;
+                if (!section_at(v, i, &s, &data))
                         continue;
-                (void) pb_pe_section_data(v->buf, v->size, &v->pe, &s, &data);
                 printf("%s{\"name\":", i ? "," : "");
                 json_write_cstring(stdout, s.name);
                 printf(",\"size\":%zu,\"virtual_address\":%" PRIu32 ",\"virtual_size\":%" PRIu32

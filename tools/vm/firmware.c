@@ -32,6 +32,13 @@ int firmware_find(bool secure_boot, struct firmware *ret) {
         return 0;
 }
 
+int firmware_open_vars(const char *path, struct bootcfg_backend **ret) {
+        int r = bootcfg_backend_varstore_new(path, ret);
+        if (r < 0)
+                return log_error_errno(r, "cannot open the variable store %s", path);
+        return 0;
+}
+
 /* The same entry `pullboot-bootcfg --add-uri URL --title ... --boot-order 0` writes. */
 static int add_boot_uri(const char *vars, const char *url) {
         struct bootcfg_backend *b = NULL;
@@ -46,9 +53,9 @@ static int add_boot_uri(const char *vars, const char *url) {
         r = bootcfg_uri_device_path(url, &dp, &dp_size, &reason);
         if (r < 0)
                 return log_error("cannot boot '%s': %s", url, reason ? reason : "invalid URL"), r;
-        r = bootcfg_backend_varstore_new(vars, &b);
+        r = firmware_open_vars(vars, &b);
         if (r < 0)
-                return log_error_errno(r, "cannot open the variable store %s", vars);
+                return r;
         r = bootcfg_load(&c, b);
         if (r >= 0)
                 r = bootcfg_add(&c, "pullboot-vm HTTP boot", dp, dp_size, &num, &reused);

@@ -22,3 +22,8 @@ int firmware_find(bool secure_boot, struct firmware *ret);
  * path edits a persistent store in place.
  */
 int firmware_prepare_vars(const char *template, const char *path, const char *url);
+
+struct bootcfg_backend;
+/* The variable store at path, to read and change through bootcfg; logs why it cannot be opened
+ * (missing, or damaged: refused rather than handed to the firmware). */
+int firmware_open_vars(const char *path, struct bootcfg_backend **ret);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include "httpd.h"
 #include "log.h"
 #include "qemu.h"
+#include "size.h"
 #include "supervise.h"
 #include "tls.h"
 #include "vm.h"
@@ -66,13 +68,11 @@ static void help(void) {
                "2 invalid usage, 124 timeout. See pullboot-vm(1).\n");
 }
 
-static int parse_uint(const char *s, unsigned long long max, unsigned long long *ret) {
-        char *e;
-        errno = 0;
-        unsigned long long v = strtoull(s, &e, 10);
-        if (errno || e == s || *e || v > max || s[0] == '-')
-                return -EINVAL;
-        *ret = v;
+/* A number option from min to max; logs "OPT takes UNITmin to max" otherwise (unit: "" or, say,
+ * "seconds from "). */
+static int parse_range(const char *opt, const char *arg, const char *unit, uint64_t min, uint64_t max, uint64_t *ret) {
+        if (parse_decimal(arg, max, ret) < 0 || *ret < min)
+                return log_error("%s takes %s%" PRIu64 " to %" PRIu64 ", not '%s'", opt, unit, min, max, arg), -EINVAL;
         return 0;
 }
 
@@ -130,7 +130,7 @@ static int parse_argv(int argc, char **argv, struct vm_config *cfg) {
                 { "version", no_argument, NULL, ARG_VERSION },
                 {}
         };
-        unsigned long long v;
+        uint64_t v;
         int c;
 
         *cfg = (struct vm_config) { .timeout_sec = 300, .memory_mib = 2048, .nics = 1 };
@@ -160,26 +160,26 @@ static int parse_argv(int argc, char **argv, struct vm_config *cfg) {
                                 return -EINVAL;
                         break;
                 case ARG_TIMEOUT:
-                        if (parse_uint(optarg, 86400, &v) < 0 || v == 0)
-                                return log_error("--timeout takes seconds from 1 to 86400, not '%s'", optarg), -EINVAL;
+                        if (parse_range("--timeout", optarg, "seconds from ", 1, 86400, &v) < 0)
+                                return -EINVAL;
                         cfg->timeout_sec = (unsigned) v;
                         break;
                 case ARG_SECURE_BOOT:
                         cfg->secure_boot = true;
                         break;
                 case ARG_MEMORY:
-                        if (parse_uint(optarg, 65536, &v) < 0 || v < 128)
-                                return log_error("--memory takes MiB from 128 to 65536, not '%s'", optarg), -EINVAL;
+                        if (parse_range("--memory", optarg, "MiB from ", 128, 65536, &v) < 0)
+                                return -EINVAL;
                         cfg->memory_mib = (unsigned) v;
                         break;
                 case ARG_NICS:
-                        if (parse_uint(optarg, VM_MAX_NICS, &v) < 0)
-                                return log_error("--nics takes 0 to %d, not '%s'", VM_MAX_NICS, optarg), -EINVAL;
+                        if (parse_range("--nics", optarg, "", 0, VM_MAX_NICS, &v) < 0)
+                                return -EINVAL;
                         cfg->nics = (unsigned) v;
                         break;
                 case ARG_BOOT_NIC:
-                        if (parse_uint(optarg, VM_MAX_NICS, &v) < 0 || v == 0)
-                                return log_error("--boot-nic takes 1 to %d, not '%s'", VM_MAX_NICS, optarg), -EINVAL;
+                        if (parse_range("--boot-nic", optarg, "", 1, VM_MAX_NICS, &v) < 0)
+                                return -EINVAL;
                         cfg->boot_nic = (unsigned) v;
                         break;
                 case ARG_DISK:
@@ -211,27 +211,27 @@ static int parse_argv(int argc, char **argv, struct vm_config *cfg) {
                                 return log_error("--accel takes auto, kvm or tcg, not '%s'", optarg), -EINVAL;
                         break;
                 case ARG_REBOOTS:
-                        if (parse_uint(optarg, 100, &v) < 0)
-                                return log_error("--reboots takes 0 to 100, not '%s'", optarg), -EINVAL;
+                        if (parse_range("--reboots", optarg, "", 0, 100, &v) < 0)
+                                return -EINVAL;
                         cfg->reboots = (unsigned) v;
                         break;
                 case ARG_DROP_AFTER: {
                         char *colon = strchr(optarg, ':');
-                        unsigned long long count = 1;
+                        uint64_t count = 1;
                         if (colon) {
                                 *colon = 0;
-                                if (parse_uint(colon + 1, 1000, &count) < 0)
+                                if (parse_decimal(colon + 1, 1000, &count) < 0)
                                         return log_error("--drop-after: COUNT must be 0 to 1000"), -EINVAL;
                         }
-                        if (parse_uint(optarg, UINT64_MAX, &v) < 0 || v == 0)
+                        if (parse_decimal(optarg, UINT64_MAX, &v) < 0 || v == 0)
                                 return log_error("--drop-after takes BYTES[:COUNT] with BYTES > 0"), -EINVAL;
                         cfg->drop_after = v;
                         cfg->drop_count = (unsigned) count;
                         break;
                 }
                 case ARG_PORT:
-                        if (parse_uint(optarg, 65535, &v) < 0 || v == 0)
-                                return log_error("--port takes 1 to 65535, not '%s'", optarg), -EINVAL;
+                        if (parse_range("--port", optarg, "", 1, 65535, &v) < 0)
+                                return -EINVAL;
                         cfg->port = (uint16_t) v;
                         break;
                 case ARG_TLS:

@@ -16,6 +16,7 @@
 #include "bootvars.h"
 #include "cleanup-openssl.h"
 #include "fileio.h"
+#include "firmware.h"
 #include "log.h"
 #include "macro.h"
 #include "tls-ca.h"
@@ -169,9 +170,9 @@ int tls_enroll_ca(const char *vars, const char *ca_path) {
         r = tls_ca_build(ca_path, &data, &size, &n);
         if (r < 0)
                 return r;
-        r = bootcfg_backend_varstore_new(vars, &b);
+        r = firmware_open_vars(vars, &b);
         if (r < 0)
-                return log_error_errno(r, "cannot open the variable store %s", vars);
+                return r;
         r = b->set(b, TLS_CA_VARIABLE, &g, TLS_CA_ATTRIBUTES, data, size);
         if (r >= 0)
                 r = b->commit(b);

@@ -26,20 +26,20 @@ static void test_ipconfig_parse(void) {
         struct net_result r = {};
 
         ASSERT_EQ(net_ipconfig_parse(conf, &r), 0);
-        ASSERT_MEMEQ(r.ipv4, ((uint8_t[]) { 10, 0, 2, 15 }), 4);
-        ASSERT_EQ(r.prefix_len, 23);
-        ASSERT_TRUE(r.has_gateway);
-        ASSERT_MEMEQ(r.gateway, ((uint8_t[]) { 10, 0, 2, 2 }), 4);
-        ASSERT_EQ(r.n_dns, 1);   /* 0.0.0.0 means "none" */
-        ASSERT_MEMEQ(r.dns[0], ((uint8_t[]) { 10, 0, 2, 3 }), 4);
+        ASSERT_MEMEQ(r.addr.ipv4, ((uint8_t[]) { 10, 0, 2, 15 }), 4);
+        ASSERT_EQ(r.addr.prefix_len, 23);
+        ASSERT_TRUE(r.addr.has_gateway);
+        ASSERT_MEMEQ(r.addr.gateway, ((uint8_t[]) { 10, 0, 2, 2 }), 4);
+        ASSERT_EQ(r.addr.n_dns, 1);   /* 0.0.0.0 means "none" */
+        ASSERT_MEMEQ(r.addr.dns[0], ((uint8_t[]) { 10, 0, 2, 3 }), 4);
         ASSERT_STREQ(r.domain, "example.test");
 
         /* Unquoted values, no gateway, no netmask (a /24 is assumed). */
         r = (struct net_result) {};
         ASSERT_EQ(net_ipconfig_parse("IPV4ADDR=192.168.1.9\nIPV4GATEWAY=0.0.0.0\n", &r), 0);
-        ASSERT_EQ(r.prefix_len, 24);
-        ASSERT_TRUE(!r.has_gateway);
-        ASSERT_EQ(r.n_dns, 0);
+        ASSERT_EQ(r.addr.prefix_len, 24);
+        ASSERT_TRUE(!r.addr.has_gateway);
+        ASSERT_EQ(r.addr.n_dns, 0);
 
         r = (struct net_result) {};
         ASSERT_EQ(net_ipconfig_parse("DEVICE='eth0'\n", &r), -EBADMSG);            /* no address */
