@@ -100,8 +100,10 @@ grep -v ' demo\.roothash$' "$SRV/SHA256SUMS" >"$SRV/SHA256SUMS.new" && mv "$SRV/
 e2e_uki "$SRV/demo.efi" "rd.systemd.pull=raw,machine,verify=checksum,blockdev,bootorigin:rootdisk:demo.raw root=gpt-auto pullboot.lazy=yes pullboot.failure=poweroff"
 e2e_vm --serve "$SRV" --boot demo.efi --fail 'Kernel panic'
 [ "$VM_RC" = 0 ] || e2e_fail "boot 3: pullboot-vm exited with $VM_RC (want 0: the failure action powered the guest off)"
-e2e_assert_console '^pullboot: warning: pullboot.lazy=yes: .*demo\.roothash.*; downloading the whole image instead' \
-        "boot 3: no line saying that the unlisted sidecar sends the image to the download"
+e2e_assert_console '^pullboot: warning: lazy: http://[^ ]*/demo\.roothash is not listed in a checksum list' \
+        "boot 3: no line saying that the sidecar is not listed"
+e2e_assert_console '^pullboot: warning: pullboot.lazy=yes: rootdisk is not served lazily \(see above\); downloading the whole image instead' \
+        "boot 3: no line saying that the image is downloaded instead"
 e2e_assert_http '^GET /demo\.raw -> 200' "boot 3: the image was not downloaded whole"
 e2e_assert_console '^pullboot: SHA-256 mismatch for http://[^ ]*/demo\.raw: ' "boot 3: the tampered download was not refused"
 e2e_assert_no_console '^pullboot: root mounted' "boot 3: a root was mounted from the tampered image"
