@@ -186,6 +186,10 @@ static int run_pattern(struct client *c, const char *pattern) {
                 return r;
         }
         if (strcmp(pattern, "boot") == 0) {
+                if (c->size < (16u << 20)) {
+                        fprintf(stderr, "engine-client: boot needs an image of at least 16 MiB for its file reads\n");
+                        return -EINVAL;
+                }
                 for (unsigned i = 1; r >= 0 && i <= BOOT_READS; i++) {
                         r = read_one(c, next_rand(&seed) % blocks * SMALL, SMALL);
                         if (r >= 0 && i % 100 == 0) {
