@@ -263,17 +263,19 @@ static long peak_rss_kb(void) {
 /* The child: pullboot's server as the initrd runs it (pullboot.lazy=yes: no background fill).
  * Writes "engine_hwm_kb K fetched F requests R" to report when the client disconnects. */
 static int serve_pullboot(const char *url, int sock, int report) {
-        char why[1024] = "";
+        struct pb_diag diag = {};
         struct range_source *src = NULL;
         pb_seek_table table = {};
         struct block_store store;
 
         curl_global_init(CURL_GLOBAL_DEFAULT);
-        int r = range_source_open(url, NULL, &src, why, sizeof why);
+        /* The range source logs its own reason; the seek table's comes back in diag. */
+        int r = range_source_open(url, NULL, &src);
         if (r >= 0)
-                r = pb_seek_table_load(&table, range_source_size(src), range_source_read, src, why, sizeof why);
+                r = pb_seek_table_load(&table, range_source_size(src), range_source_read, src, &diag);
         if (r < 0) {
-                fprintf(stderr, "engine-client: pullboot cannot serve %s: %s\n", url, why);
+                fprintf(stderr, "engine-client: pullboot cannot serve %s: %s\n", url,
+                        diag.reason ? diag.reason : strerror(-r));
                 return 1;
         }
         if (block_store_init(&store, &table) < 0)
