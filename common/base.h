@@ -151,6 +151,26 @@ static inline void pb_put_le64(uint8_t *p, uint64_t v) {
                 p[i] = (uint8_t) (v >> (8 * i));
 }
 
+/* Network byte order (the NBD protocol, among others). */
+static inline uint32_t pb_be32(const uint8_t *p) {
+        return ((uint32_t) p[0] << 24) | ((uint32_t) p[1] << 16) | ((uint32_t) p[2] << 8) | (uint32_t) p[3];
+}
+static inline uint64_t pb_be64(const uint8_t *p) {
+        return ((uint64_t) pb_be32(p) << 32) | (uint64_t) pb_be32(p + 4);
+}
+static inline void pb_put_be16(uint8_t *p, uint16_t v) {
+        p[0] = (uint8_t) (v >> 8);
+        p[1] = (uint8_t) v;
+}
+static inline void pb_put_be32(uint8_t *p, uint32_t v) {
+        for (unsigned i = 0; i < 4; i++)
+                p[i] = (uint8_t) (v >> (24 - 8 * i));
+}
+static inline void pb_put_be64(uint8_t *p, uint64_t v) {
+        pb_put_be32(p, (uint32_t) (v >> 32));
+        pb_put_be32(p + 4, (uint32_t) v);
+}
+
 static inline bool pb_is_ascii_digit(char c) {
         return c >= '0' && c <= '9';
 }

@@ -24,7 +24,6 @@
  * Exit 0 when every answer matched, 1 on a mismatch, error or protocol failure, 2 usage.
  */
 #include <curl/curl.h>
-#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -42,6 +41,7 @@
 #include "block-store.h"
 #include "fileio.h"
 #include "lazy-server.h"
+#include "base.h"
 #include "nbd-proto.h"
 #include "range-source.h"
 #include "seekable.h"
@@ -54,8 +54,6 @@
 #define BOOT_READS 800
 #define MAX_LEN SEQ_REQ
 
-#define REQUEST_MAGIC 0x25609513u
-#define REPLY_MAGIC 0x67446698u
 
 struct client {
         int sock;
@@ -69,37 +67,10 @@ struct client {
         uint8_t buf[MAX_LEN], want[MAX_LEN];
 };
 
-static void put16(uint8_t *p, uint16_t v) {
-        v = htobe16(v);
-        memcpy(p, &v, 2);
-}
-static void put32(uint8_t *p, uint32_t v) {
-        v = htobe32(v);
-        memcpy(p, &v, 4);
-}
-static void put64(uint8_t *p, uint64_t v) {
-        v = htobe64(v);
-        memcpy(p, &v, 8);
-}
-static uint32_t get32(const uint8_t *p) {
-        uint32_t v;
-        memcpy(&v, p, 4);
-        return be32toh(v);
-}
-static uint64_t get64(const uint8_t *p) {
-        uint64_t v;
-        memcpy(&v, p, 8);
-        return be64toh(v);
-}
-
 static int send_cmd(struct client *c, uint16_t type, uint64_t from, uint32_t len) {
         uint8_t hdr[NBD_REQUEST_SIZE] = {};
         uint64_t h = c->next_handle++;
-        put32(hdr, REQUEST_MAGIC);
-        put16(hdr + 6, type);
-        put64(hdr + 8, h);
-        put64(hdr + 16, from);
-        put32(hdr + 24, len);
+        nbd_request_encode(type, h, from, len, hdr);
         if (type == NBD_REQ_READ) {
                 unsigned i = 0;
                 while (i < IN_FLIGHT && c->slot[i].used)
@@ -120,10 +91,10 @@ static int take_reply(struct client *c) {
         uint8_t hdr[NBD_REPLY_SIZE];
         if (read_exact_fd(c->sock, hdr, sizeof hdr) < 0)
                 return -EPIPE;
-        if (get32(hdr) != REPLY_MAGIC)
+        uint32_t err;
+        uint64_t h;
+        if (nbd_reply_decode(hdr, &err, &h) < 0)
                 return -EBADMSG;
-        uint32_t err = get32(hdr + 4);
-        uint64_t h = get64(hdr + 8);
         unsigned i = 0;
         while (i < IN_FLIGHT && !(c->slot[i].used && c->slot[i].handle == h))
                 i++;
@@ -215,10 +186,10 @@ static int nbd_handshake(int sock, uint64_t *size) {
                 return -EPROTO;
         bool no_zeroes = sflags & 2;
         uint8_t cflags[4];
-        put32(cflags, 1u | (no_zeroes ? 2u : 0u));
+        pb_put_be32(cflags, 1u | (no_zeroes ? 2u : 0u));
         memcpy(opt, "IHAVEOPT", 8);
-        put32(opt + 8, 1);      /* NBD_OPT_EXPORT_NAME, default export "" */
-        put32(opt + 12, 0);
+        pb_put_be32(opt + 8, 1);      /* NBD_OPT_EXPORT_NAME, default export "" */
+        pb_put_be32(opt + 12, 0);
         if (write_full_fd(sock, cflags, sizeof cflags) < 0 || write_full_fd(sock, opt, sizeof opt) < 0)
                 return -EPIPE;
         if (read_exact_fd(sock, go, sizeof go) < 0)
@@ -228,7 +199,7 @@ static int nbd_handshake(int sock, uint64_t *size) {
                 if (read_exact_fd(sock, zeroes, sizeof zeroes) < 0)
                         return -EPIPE;
         }
-        *size = get64(go);
+        *size = pb_be64(go);
         return 0;
 }
 

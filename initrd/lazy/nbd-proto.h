@@ -35,3 +35,9 @@ int nbd_request_decode(const uint8_t buf[NBD_REQUEST_SIZE], struct nbd_request *
 /* Encodes the simple reply header for handle with error (a positive errno, 0 for success). */
 void nbd_reply_encode(uint64_t handle, uint32_t error, uint8_t buf[NBD_REPLY_SIZE]);
 
+/* The client's side, for the tools that play the driver (lazy-replay, bench/lazy-engines): a
+ * request header with the handle in network byte order, and a simple reply's error and handle
+ * read back the same way; -EBADMSG when the reply's magic is wrong. */
+void nbd_request_encode(uint16_t type, uint64_t handle, uint64_t from, uint32_t len, uint8_t buf[NBD_REQUEST_SIZE]);
+int nbd_reply_decode(const uint8_t buf[NBD_REPLY_SIZE], uint32_t *error, uint64_t *handle);
+

@@ -21,7 +21,6 @@
  * failure, 3 when the image cannot be served lazily (the reason on stderr), 2 usage.
  */
 #include <curl/curl.h>
-#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -53,24 +52,9 @@ struct kernel {
         uint64_t next_handle;
 };
 
-static void put32(uint8_t *p, uint32_t v) {
-        v = htobe32(v);
-        memcpy(p, &v, 4);
-}
-
-static void put64(uint8_t *p, uint64_t v) {
-        v = htobe64(v);
-        memcpy(p, &v, 8);
-}
-
 static int send_request(struct kernel *k, uint16_t type, uint64_t from, uint32_t len, const void *data) {
         uint8_t hdr[NBD_REQUEST_SIZE] = {};
-        put32(hdr, 0x25609513u);
-        hdr[6] = (uint8_t) (type >> 8);
-        hdr[7] = (uint8_t) type;
-        put64(hdr + 8, k->next_handle++);
-        put64(hdr + 16, from);
-        put32(hdr + 24, len);
+        nbd_request_encode(type, k->next_handle++, from, len, hdr);
         int r = write_full_fd(k->sock, hdr, sizeof hdr);
         if (r >= 0 && type == NBD_REQ_WRITE)
                 r = write_full_fd(k->sock, data, len);
@@ -81,14 +65,12 @@ static int send_request(struct kernel *k, uint16_t type, uint64_t from, uint32_t
  * expect (NULL: the image file). Returns the reply's errno. */
 static int recv_reply(struct kernel *k, uint16_t type, uint64_t from, uint32_t len, const uint8_t *expect) {
         uint8_t hdr[NBD_REPLY_SIZE];
-        uint32_t magic, err;
+        uint32_t err;
+        uint64_t handle;
         if (read_exact_fd(k->sock, hdr, sizeof hdr) < 0)
                 return -EPIPE;
-        memcpy(&magic, hdr, 4);
-        memcpy(&err, hdr + 4, 4);
-        if (be32toh(magic) != 0x67446698u)
+        if (nbd_reply_decode(hdr, &err, &handle) < 0)
                 return -EBADMSG;
-        err = be32toh(err);
         if (err != 0) {
                 k->errors++;
                 return (int) err;
