@@ -326,7 +326,7 @@ static int bring_up_network(struct init_state *s) {
 static int pull_one(struct init_state *s, const struct plan_pull *pull, enum failure_action on_failure) {
         struct init_pull_result res;
         char detail[4096 + 64];
-        bool is_root = pull - s->plan->pulls == s->plan->root.pull;
+        bool is_root = plan_is_root_pull(s->plan, pull);
         /* Under an overlay or a tmpfs root the image is only read: the device refuses writes. */
         bool read_only = pull->spec.read_only || (volatile_mode_protects_image(s->vol.mode) && is_root);
 

@@ -79,7 +79,7 @@ static const char *refusal(const struct plan_pull *pull) {
 
 /* What the default leaves to an explicit pullboot.lazy=yes. */
 static const char *default_refusal(const struct plan *p, const struct plan_pull *pull, int cmdline_hash) {
-        bool is_root = p->root.pull >= 0 && &p->pulls[p->root.pull] == pull;
+        bool is_root = plan_is_root_pull(p, pull);
 
         if (p->store.kind == STORE_DISK)
                 return "the store on disk keeps this image across boots (pullboot.store=), so it is downloaded "
@@ -96,7 +96,7 @@ static const char *default_refusal(const struct plan *p, const struct plan_pull 
  * root checked after the fact is no check. */
 static const char *verity_refusal(const struct plan *p, struct plan_pull *pull, int cmdline_hash,
                                   const char *hex) {
-        bool is_root = p->root.pull >= 0 && &p->pulls[p->root.pull] == pull;
+        bool is_root = plan_is_root_pull(p, pull);
 
         if (pull->spec.verify == PB_VERIFY_NO) {
                 /* Nothing to check the image against but what the command line names. */

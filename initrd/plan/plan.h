@@ -141,6 +141,11 @@ static inline void plan_freep(struct plan **p) {
 /* False if any pull is INVALID or the plan has errors: `pullboot plan` then exits 2. */
 bool plan_is_valid(const struct plan *p);
 
+/* Is pull (one of p->pulls) the one that provides the root? */
+static inline bool plan_is_root_pull(const struct plan *p, const struct plan_pull *pull) {
+        return p->root.pull >= 0 && pull == &p->pulls[p->root.pull];
+}
+
 const char *plan_mode_to_string(enum plan_mode m);            /* "initrd", "host" */
 const char *plan_pull_status_to_string(enum plan_pull_status s); /* "ready", "skipped", "invalid" */
 const char *plan_pull_source_to_string(enum plan_pull_source s); /* "cmdline", "credential" */
